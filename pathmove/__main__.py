@@ -1,0 +1,3 @@
+from pathmove.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,172 @@
+"""apply.run: journal → moves → splice → write_atomic → verify. The one applier."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import posixpath
+import stat
+from pathlib import Path
+from typing import Any, Callable
+
+from pathmove import fsio, repo
+from pathmove.errors import DirtyTreeError, JournalError
+from pathmove.journal import STAGING, Journal, sha
+from pathmove.mapping import Mapping
+from pathmove.plan import FileChange, Move, Plan, build
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What apply did, for the report."""
+
+    plan: Plan | None
+    status: str  # "applied" | "resumed" | "already" | "nothing"
+    verify: Plan | None = None
+    moved: int = 0
+    written: int = 0
+
+
+def needs_staging(moves: list[Move]) -> bool:
+    """Swaps, chains and a `to` inside or around a `from` go through a staging folder."""
+    live = [m for m in moves if m.status == "move"]
+    olds = [m.old for m in live]
+    for m in live:
+        for o in olds:
+            if _related(m.new, o):
+                return True
+    return False
+
+
+def _related(a: str, b: str) -> bool:
+    return a == b or a.startswith(b + "/") or b.startswith(a + "/")
+
+
+def move_steps(root: Path, moves: list[Move]) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """Ordered move steps, folders apply will create, and source parents to prune after."""
+    live = [m for m in moves if m.status == "move"]
+    # the deepest `from` leaves first, so a nested entry is not carried off by its parent
+    by_depth = sorted(live, key=lambda m: (-m.old.count("/"), m.old))
+    steps: list[dict[str, Any]] = []
+    if needs_staging(live):
+        for i, m in enumerate(by_depth):
+            steps.append({"op": "move", "src": m.old, "dst": f"{STAGING}/{i}"})
+        for i, m in sorted(enumerate(by_depth), key=lambda im: (im[1].new.count("/"), im[1].new)):
+            steps.append({"op": "move", "src": f"{STAGING}/{i}", "dst": m.new})
+    else:
+        for m in by_depth:
+            steps.append({"op": "move", "src": m.old, "dst": m.new})
+    created: set[str] = set()
+    for step in steps:
+        parent = posixpath.dirname(step["dst"])
+        while parent and not os.path.lexists(root / parent):
+            created.add(parent)
+            parent = posixpath.dirname(parent)
+    prune = sorted({posixpath.dirname(m.old) for m in live if posixpath.dirname(m.old)})
+    return steps, sorted(created), prune
+
+
+def write_steps(changes: list[FileChange], root: Path) -> tuple[list[dict[str, Any]], dict[str, bytes]]:
+    steps: list[dict[str, Any]] = []
+    blobs: dict[str, bytes] = {}
+    for c in changes:
+        new = c.new_data
+        if c.kind == "symlink":
+            steps.append({"op": "link", "path": c.new_path, "orig": os.fsdecode(c.data), "new": os.fsdecode(new)})
+            continue
+        mode = stat.S_IMODE(os.lstat(root / c.path).st_mode)
+        o, n = sha(c.data), sha(new)
+        blobs[o] = c.data
+        blobs[n] = new
+        steps.append({"op": "write", "path": c.new_path, "orig": o, "new": n, "mode": mode, "orig_mode": mode})
+    return steps, blobs
+
+
+def run(
+    root: Path,
+    mapping: Mapping,
+    *,
+    archived_bulk: bool = False,
+    allow_dirty: bool = False,
+    use_git: bool | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Outcome:
+    """Migrate: resume an interrupted apply, or plan, journal, move, write; then verify."""
+    if use_git is None:
+        use_git = repo.is_git(root)
+    journal = Journal(root, use_git)
+    if journal.load():
+        if not journal.finished():
+            if journal.digest != mapping.digest:
+                raise JournalError(
+                    "an interrupted apply of a different mapping is pending",
+                    hint="run `pathmove undo` first, or apply with the mapping it was started with",
+                )
+            journal.run(_stage(progress, "resuming"))
+            return Outcome(None, "resumed", verify=_verify(root, mapping, use_git, progress))
+        if journal.digest == mapping.digest and _still_applied(root, journal):
+            return Outcome(None, "already", verify=_verify(root, mapping, use_git, progress))
+    plan = build(root, mapping, mode="plan", archived_bulk=archived_bulk, use_git=use_git,
+                 progress=_stage(progress, "scanning"))
+    if use_git and not allow_dirty:
+        dirty = repo.dirty_paths(root)
+        if dirty:
+            shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+            raise DirtyTreeError(f"the working tree has uncommitted changes: {shown}")
+    execute(root, plan, journal, progress)
+    outcome = Outcome(plan, "applied" if (plan.changes or _moving(plan.moves)) else "nothing",
+                      moved=len(_moving(plan.moves)), written=len(plan.changes))
+    outcome.verify = _verify(root, mapping, use_git, progress)
+    return outcome
+
+
+def execute(root: Path, plan: Plan, journal: Journal, progress: Callable[[str, int, int], None] | None = None) -> None:
+    """Record the plan in the journal, then carry it out step by step."""
+    if not plan.changes and not _moving(plan.moves):
+        return
+    msteps, created, prune = move_steps(root, plan.moves)
+    wsteps, blobs = write_steps(plan.changes, root)
+    journal.begin(plan.mapping.digest, msteps + wsteps, blobs, {"created": created, "prune": prune})
+    journal.run(_stage(progress, "writing"))
+
+
+def write_in_place(root: Path, changes: list[FileChange]) -> int:
+    """check --fix: write edited files in place through the same atomic writer (no moves)."""
+    n = 0
+    for c in changes:
+        if c.kind == "symlink":
+            fsio.write_link_atomic(root / c.path, os.fsdecode(c.new_data))
+        else:
+            current = fsio.read(root / c.path)
+            if current != c.data:
+                raise JournalError(f"{c.path} changed while pathmove was reading it; not written")
+            fsio.write_atomic(root / c.path, c.new_data)
+        n += 1
+    return n
+
+
+def _moving(moves: list[Move]) -> list[Move]:
+    return [m for m in moves if m.status == "move"]
+
+
+def _still_applied(root: Path, journal: Journal) -> bool:
+    """The finished apply's result is still in place (no source came back)."""
+    for step in journal.steps:
+        if step["op"] == "move" and not step["src"].startswith(STAGING):
+            if os.path.lexists(root / step["src"]) and not _is_dst_of_other(journal, step["src"]):
+                return False
+    return True
+
+
+def _is_dst_of_other(journal: Journal, path: str) -> bool:
+    return any(s["op"] == "move" and _related(path, s["dst"]) for s in journal.steps)
+
+
+def _verify(root: Path, mapping: Mapping, use_git: bool, progress: Any) -> Plan:
+    return build(root, mapping, mode="verify", use_git=use_git, progress=_stage(progress, "verifying"))
+
+
+def _stage(progress: Callable[[str, int, int], None] | None, label: str) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(label, done, total)

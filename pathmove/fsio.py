@@ -1,0 +1,78 @@
+"""Reading files and the only writer of file contents: atomic replace, mode kept (SPEC §5)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+BINARY_SNIFF = 8192
+
+
+def read(path: Path) -> bytes:
+    """The bytes of a file."""
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def is_binary(data: bytes) -> bool:
+    """SPEC §4.5: a NUL byte in the first 8 KiB makes a file binary."""
+    return b"\0" in data[:BINARY_SNIFF]
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or creation in directory path durable."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Replace path with data: temp file beside it, fsync, mode copied, os.replace."""
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            mode = 0o644
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".pathmove-tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(path.parent)
+
+
+def write_link_atomic(path: Path, target: str) -> None:
+    """Re-point a symbolic link atomically: a new link beside it, then os.replace."""
+    tmp = path.parent / f".{path.name}.pathmove-tmp-link"
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+    os.symlink(target, tmp)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(path.parent)
