@@ -38,26 +38,49 @@ def command(fn: Callable[..., int]) -> Callable[..., None]:
 
         try:
             code = fn(*args, **kwargs)
-        except PathmoveError as exc:
-            _, err = report.consoles()
-            report.print_error(err, str(exc), exc.hint)
-            if _state.get("debug"):
-                traceback.print_exc()
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            _, err = report.consoles()
-            report.print_error(err, "interrupted", "run `pathmove apply` again to finish, or `pathmove undo` to go back")
-            raise typer.Exit(130) from None
-        except BrokenPipeError:
-            raise typer.Exit(0) from None
         except typer.Exit:
             raise
-        except Exception:  # a bug: show it whole (STYLE §5)
-            traceback.print_exc()
-            raise typer.Exit(2) from None
+        except BaseException as exc:  # noqa: BLE001 - every error ends here, once (STYLE §5)
+            if isinstance(exc, (SystemExit, GeneratorExit)):
+                raise
+            raise typer.Exit(_fail(fn.__name__, exc)) from None
         raise typer.Exit(code or 0)
 
     return app.command()(wrapper)
+
+
+def _debug() -> bool:
+    return bool(_state.get("debug")) or bool(os.environ.get("PATHMOVE_DEBUG"))
+
+
+def _fail(command_name: str, exc: BaseException) -> int:
+    """One line naming the problem and what to do; the traceback only with --debug."""
+    from pathmove import report
+    from pathmove.errors import PathmoveError
+
+    _, err = report.consoles()
+    resume = "run `pathmove apply` again to finish, or `pathmove undo` to go back"
+    if isinstance(exc, BrokenPipeError):  # `pathmove plan | head`: the reader left, not an error
+        return 0
+    if isinstance(exc, KeyboardInterrupt):
+        report.print_error(err, "interrupted", resume if command_name == "apply" else "")
+        return 130
+    if isinstance(exc, PathmoveError):
+        report.print_error(err, str(exc), exc.hint)
+        code = exc.exit_code
+    elif isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        report.print_error(err, f"{exc.strerror or exc}{where}",
+                           resume if command_name == "apply" else "check the path and its permissions, then retry")
+        code = 2
+    else:  # a bug (STYLE §5): say so in one line; --debug shows the traceback
+        report.print_error(err, f"internal error: {type(exc).__name__}: {exc}",
+                           "this is a bug in pathmove; run it again with `pathmove --debug ...` "
+                           "to see the traceback, and please report it")
+        code = 2
+    if _debug():
+        traceback.print_exception(exc)
+    return code
 
 
 def _version(value: bool) -> None:
@@ -169,7 +192,7 @@ def apply(
         return code
     if outcome.plan is not None:
         report.print_moves(out, outcome.plan)
-        report.print_summary(out, outcome.plan, "Applied")
+        report.print_summary(out, outcome.plan, "Applied", applied=True)
         if outcome.plan.archived:
             out.print(f"[dim]{len(outcome.plan.archived)} archived file(s) hold old paths and were left as they are "
                       "(--archived-bulk rewrites them).[/]")
@@ -270,20 +293,8 @@ def check(
     if json_out:
         report.print_json(report.plan_document(v, "check", extra={"fixed": fixed, "exit_code": int(stale)}))
         return int(stale)
-    if fix and fixed:
-        n = sum(len(c.edits) for c in v.changes)
-        out.print(f"[green]fixed {n:,} stale reference(s) in {fixed} file(s)[/]")
-        report.print_findings(out, v.changes)
-        report.print_reviews(out, v)
-        return int(stale)
-    if stale:
-        for c in v.changes:
-            for e in sorted(c.edits, key=lambda e: e.start):
-                line, col = report.position(c.data, e.start)
-                out.print(f"{report.esc(c.path)}:{line}:{col}: retired path [red]{report.esc(report._text(e.old))}[/]"
-                          f" → use [green]{report.esc(report._text(e.new))}[/]")
-        report.print_reviews(out, v)
-        out.print("[dim]fix with: pathmove check --fix " + " ".join(report.esc(c.path) for c in v.changes) + "[/]")
+    report.print_check(out, v, checked=len(rels), fixed=bool(fixed))
+    report.print_notices(err, v, binaries=False)
     return int(stale)
 
 

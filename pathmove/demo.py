@@ -44,17 +44,32 @@ def run(where: str | None) -> int:
     out, err = report.consoles()
     out.rule("[bold]pathmove demo[/]")
     out.print(f"A small research repository was copied to [bold]{report.esc(str(dest))}[/] (a new git repo).")
+    out.print("Its mapping, [bold]migrations.yaml[/]:")
+    for line in (dest / "migrations.yaml").read_text().splitlines():
+        out.print(f"  [cyan]{report.esc(line)}[/]")
     mapping = mapping_mod.load(dest / "migrations.yaml", dest)
-    out.print("\n[bold]1. plan[/] — what apply would change (nothing is written):")
+
+    out.print("\n[bold]1. pathmove plan --diff[/] — what apply would change (nothing is written):\n")
     p = plan_mod.build(dest, mapping, mode="plan")
     report.print_moves(out, p)
-    report.print_findings(out, p.changes)
-    out.print("\n[bold]2. apply[/] — git mv, rewrite every reference, verify:")
+    report.print_diff(out, p, show_all=True)
+
+    out.print("\n[bold]2. pathmove apply[/] — git mv, rewrite every reference, then verify:\n")
     outcome = apply_mod.run(dest, mapping)
-    report.print_summary(out, outcome.plan, "Applied")
-    out.print("\n[bold]3. verify[/]:")
+    report.print_summary(out, outcome.plan, "Applied", applied=True)
     v = outcome.verify
     stale = sum(len(c.edits) for c in v.changes) if v else 0
-    out.print("[green]✓ no stale references[/]" if not stale else f"[red]{stale} stale references[/]")
+    out.print("[green bold]✓ verify: no stale references[/]" if not stale else f"[red]{stale} stale references[/]")
+
+    guard = "notes/new_analysis.txt"
+    out.print(f"\n[bold]3. pathmove check[/] — the pre-commit hook; a new file, {guard}, brings the old path back:\n")
+    (dest / guard).parent.mkdir(parents=True, exist_ok=True)
+    (dest / guard).write_text("Scores: outputs/hd_results/scores.csv\n")
+    c = plan_mod.build(dest, mapping, mode="verify", only=[guard], use_git=False)
+    report.print_check(out, c, checked=1, fixed=False)
+    (dest / guard).unlink()
+    (dest / guard).parent.rmdir()
+
     out.print(f"\nLook at the result:  cd {report.esc(str(dest))} && git status && git diff")
+    out.print("[dim]`pathmove undo` there returns the tree to its state before the apply.[/]")
     return 0 if not stale else 1

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import difflib
 import json
 import os
+import re
 import sys
 from collections import Counter
 from typing import IO, Any, Callable, Iterator
@@ -61,8 +63,7 @@ def plan_document(plan: Plan, command: str, *, extra: dict[str, Any] | None = No
         "findings": findings,
         "review": [review(r, plan.review_data.get(r.path)) for r in plan.reviews],
         "archived": [{"path": c.path, "references": len(c.edits)} for c in plan.archived],
-        "warnings": [{"path": n.path, "message": n.message} for n in plan.notices]
-        + [{"path": s.path, "message": f"skipped: {s.reason}"} for s in plan.skips],
+        "warnings": [{"path": path, "message": message} for path, message in warnings(plan)],
         "summary": summary(plan),
     }
     if extra:
@@ -82,7 +83,7 @@ def summary(plan: Plan) -> dict[str, Any]:
         "by_kind": dict(sorted(kinds.items())),
         "review": len(plan.reviews),
         "archived_references": sum(len(c.edits) for c in plan.archived),
-        "warnings": len(plan.notices),
+        "warnings": len(warnings(plan)),
     }
 
 
@@ -94,6 +95,7 @@ def print_json(doc: dict[str, Any], out: IO[str] | None = None) -> None:
 
 # ---- human output ------------------------------------------------------------------
 def consoles() -> tuple[Any, Any]:
+    """stdout and stderr consoles; no colour when NO_COLOR is set or the stream is not a terminal."""
     from rich.console import Console
 
     no_color = bool(os.environ.get("NO_COLOR"))
@@ -108,79 +110,126 @@ def esc(s: str) -> str:
     return escape(s)
 
 
+def _plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
 def print_moves(console: Any, plan: Plan) -> None:
     if not plan.moves:
         return
+    from rich import box
     from rich.table import Table
 
-    table = Table(title="Moves", title_justify="left", show_edge=False, pad_edge=False)
+    table = Table(title="[bold]Moves[/]", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
+                  pad_edge=False, header_style="dim")
     table.add_column("from")
     table.add_column("")
     table.add_column("to")
     table.add_column("status")
     for m in plan.moves:
-        status = "move" if m.status == "move" else "[dim]already moved[/]"
+        status = ("git mv" if plan.use_git else "move") if m.status == "move" else "[dim]already moved[/]"
         table.add_row(esc(m.old + ("/" if m.is_dir else "")), "→", esc(m.new + ("/" if m.is_dir else "")), status)
     console.print(table)
+    console.print()
 
 
-def print_summary(console: Any, plan: Plan, title: str) -> None:
+def print_summary(console: Any, plan: Plan, title: str, *, applied: bool = False) -> None:
+    """The summary table: moves; files and references per kind; review items; archived; warnings."""
+    from rich import box
     from rich.table import Table
 
     s = summary(plan)
-    table = Table(title=title, title_justify="left", show_header=False, show_edge=False, pad_edge=False)
+    table = Table(title=f"[bold]{esc(title)}[/]", title_justify="left", show_header=False, box=box.SIMPLE,
+                  show_edge=False, pad_edge=False)
     table.add_column(style="bold")
     table.add_column(justify="right")
+    table.add_column(style="dim", no_wrap=True, overflow="ellipsis")
     if plan.mode == "plan":
-        table.add_row("moves", str(s["moves"]) + (f" (+{s['already_moved']} already moved)" if s["already_moved"] else ""))
-    table.add_row("files scanned", f"{s['files_scanned']:,} of {s['files_listed']:,}")
-    table.add_row("files with references", f"{s['files_changed']:,}")
+        table.add_row("moves", f"{s['moves']:,}", f"+{s['already_moved']} already moved" if s["already_moved"] else "")
+    table.add_row("files scanned", f"{s['files_scanned']:,}", f"of {s['files_listed']:,} (the others hold no old path)"
+                  if s["files_listed"] > s["files_scanned"] else "")
+    table.add_row("files rewritten" if applied else "files to rewrite" if plan.mode == "plan" else "files with references",
+                  f"{s['files_changed']:,}", "")
     by_kind = ", ".join(f"{k} {v:,}" for k, v in s["by_kind"].items())
-    table.add_row("references", f"{s['references']:,}" + (f"  ({by_kind})" if by_kind else ""))
+    table.add_row("references", f"{s['references']:,}", by_kind)
     if plan.archived:
-        table.add_row("archived (not rewritten)", f"{s['archived_references']:,} in {len(plan.archived):,} files")
+        table.add_row("archived", f"{s['archived_references']:,}",
+                      f"in {_plural(len(plan.archived), 'archived file')}, kept (--archived-bulk rewrites)")
     if plan.reviews:
-        table.add_row("[yellow]need review[/]", f"[yellow]{len(plan.reviews):,}[/]")
-    if plan.notices:
-        table.add_row("warnings", f"{len(plan.notices):,}")
+        table.add_row("[yellow]need review[/]", f"[yellow]{len(plan.reviews):,}[/]", "not rewritten; listed below")
+    if s["warnings"]:
+        table.add_row("[yellow]warnings[/]", f"[yellow]{s['warnings']:,}[/]", "listed on stderr")
     console.print(table)
+    console.print()
+
+
+def _rows(c: FileChange) -> dict[tuple[bytes, bytes, str], list[str]]:
+    """One file's findings grouped by (old, new, kind), in order of first appearance, as line:col."""
+    rows: dict[tuple[bytes, bytes, str], list[str]] = {}
+    for e in sorted(c.edits, key=lambda e: e.start):
+        line, col = position(c.data, e.start) if c.kind != "symlink" else (1, 1)
+        rows.setdefault((e.old, e.new, e.kind), []).append(f"{line}:{col}")
+    return rows
+
+
+POSITIONS_PER_ROW = 6  # line:col shown on one row before "+N"
 
 
 def print_findings(console: Any, changes: list[FileChange], *, limit: int = LIMIT, archived: bool = False) -> None:
-    """Findings grouped by file, line:col old → new, cut after limit."""
-    shown = 0
+    """Findings grouped by file, one row per old → new with its line:col list; at most `limit` lines."""
     total = sum(len(c.edits) for c in changes)
+    lines = shown = 0
+    hidden_files = len(changes)
     for c in changes:
-        if shown >= limit:
+        if lines + 2 > limit:  # a file header needs at least one row under it
             break
-        moved = f"  [dim](→ {esc(c.new_path)})[/]" if c.new_path != c.path else ""
-        console.print(f"[bold]{esc(c.path)}[/]{moved}")
-        for e in sorted(c.edits, key=lambda e: e.start):
-            if shown >= limit:
+        moved = f"  [dim]→ {esc(c.new_path)}[/]" if c.new_path != c.path else ""
+        console.print(f"[bold]{esc(c.path)}[/]{moved}  [dim]{_plural(len(c.edits), 'reference')}[/]")
+        lines += 1
+        cells = [(" ".join(where[:POSITIONS_PER_ROW]) + (f" +{len(where) - POSITIONS_PER_ROW}"
+                                                         if len(where) > POSITIONS_PER_ROW else ""), key, len(where))
+                 for key, where in _rows(c).items()]
+        width = max(len(at) for at, _, _ in cells)
+        done = 0
+        for at, (old, new, kind), n in cells:
+            if lines >= limit:
                 break
-            line, col = position(c.data, e.start) if c.kind != "symlink" else (1, 1)
-            console.print(f"  {line}:{col}  [red]{esc(_text(e.old))}[/] → [green]{esc(_text(e.new))}[/]  [dim]{e.kind}[/]")
-            shown += 1
+            console.print(f"  [dim]{at:<{width}}[/]  [red]{esc(_text(old))}[/] → [green]{esc(_text(new))}[/]"
+                          f"  [dim]{esc(kind)}[/]")
+            lines += 1
+            done += n
+        shown += done
+        hidden_files -= done == len(c.edits)
     if total > shown:
-        console.print(f"[dim]… and {total - shown:,} more (use --json)[/]")
+        console.print(f"[dim]… and {total - shown:,} more in {_plural(hidden_files, 'file')} (use --json)[/]")
 
 
 def print_reviews(console: Any, plan: Plan, limit: int = LIMIT) -> None:
+    """Places a person must decide (SPEC §4.1): file:line:col and why; never rewritten."""
     if not plan.reviews:
         return
-    console.print("[yellow bold]Needs review[/] (not rewritten; edit by hand):")
+    console.print(f"[yellow bold]{_plural(len(plan.reviews), 'place needs', 'places need')} review[/] "
+                  "(not rewritten; edit by hand):")
     for r in plan.reviews[:limit]:
         d = review(r, plan.review_data.get(r.path))
-        console.print(f"  {esc(r.path)}:{d['line']}:{d['column']}  {esc(r.message)}")
+        console.print(f"  {esc(r.path)}:{d['line']}:{d['column']}  {esc(r.message)}  [dim]{esc(r.kind)}[/]")
     if len(plan.reviews) > limit:
         console.print(f"[dim]… and {len(plan.reviews) - limit:,} more (use --json)[/]")
 
 
-def print_notices(console: Any, plan: Plan, limit: int = 10) -> None:
-    items = [(n.path, n.message) for n in plan.notices] + [(s.path, f"skipped: {s.reason}") for s in plan.skips]
+def warnings(plan: Plan, *, binaries: bool = True) -> list[tuple[str, str]]:
+    """Every warning once: parse fallbacks, then skipped files (binaries only when asked)."""
+    items = list(dict.fromkeys((n.path, n.message) for n in plan.notices))
+    items += [(s.path, f"skipped: {s.reason}") for s in plan.skips if binaries or s.reason != "binary"]
+    return items
+
+
+def print_notices(console: Any, plan: Plan, limit: int = 10, *, binaries: bool = True) -> None:
+    """Warnings, collected over the whole run, shown once with their count."""
+    items = warnings(plan, binaries=binaries)
     if not items:
         return
-    console.print(f"[yellow]{len(items)} warning(s)[/]:")
+    console.print(f"[yellow]{_plural(len(items), 'warning')}:[/]")
     for path, msg in items[:limit]:
         console.print(f"  {esc(path)}: {esc(msg)}")
     if len(items) > limit:
@@ -188,21 +237,121 @@ def print_notices(console: Any, plan: Plan, limit: int = 10) -> None:
 
 
 def print_diff(console: Any, plan: Plan, *, show_all: bool = False) -> None:
-    """A coloured unified diff of every file that would change."""
+    """A coloured unified diff of every file that would change; changed spans are highlighted."""
     changes = plan.changes if show_all else plan.changes[:DIFF_LIMIT]
     for c in changes:
         if c.kind == "symlink":
             console.print(f"[bold]symlink {esc(c.path)}[/]: {esc(_text(c.data))} → {esc(_text(c.new_data))}")
             continue
-        a = c.data.decode("utf-8", "replace").splitlines(keepends=True)
-        b = c.new_data.decode("utf-8", "replace").splitlines(keepends=True)
-        for line in difflib.unified_diff(a, b, f"a/{c.path}", f"b/{c.new_path}", n=1):
-            line = line.rstrip("\r\n")
-            style = "bold" if line.startswith(("---", "+++")) else "cyan" if line.startswith("@@") else \
-                "red" if line.startswith("-") else "green" if line.startswith("+") else ""
-            console.print(f"[{style}]{esc(line)}[/]" if style else esc(line))
+        console.print(f"[bold]--- a/{esc(c.path)}\n+++ b/{esc(c.new_path)}[/]")
+        hunks = _span_hunks(c)
+        if hunks is None:
+            _print_plain_diff(console, c)
+            continue
+        for header, rows in hunks:
+            console.print(f"[cyan]{header}[/]")
+            for row in rows:
+                console.print(row)
     if len(plan.changes) > len(changes):
         console.print(f"[dim]… and {len(plan.changes) - len(changes):,} more files (use --diff --all)[/]")
+
+
+def _print_plain_diff(console: Any, c: FileChange) -> None:
+    a = c.data.decode("utf-8", "replace").splitlines(keepends=True)
+    b = c.new_data.decode("utf-8", "replace").splitlines(keepends=True)
+    for line in list(difflib.unified_diff(a, b, n=1))[2:]:
+        line = line.rstrip("\r\n")
+        style = "cyan" if line.startswith("@@") else "red" if line.startswith("-") else \
+            "green" if line.startswith("+") else ""
+        console.print(f"[{style}]{esc(line)}[/]" if style else esc(line))
+
+
+def _span_hunks(c: FileChange, context: int = 1) -> list[tuple[str, list[str]]] | None:
+    """Hunks built from the edits themselves, so the changed characters can be marked.
+
+    None when an edit crosses a line end (then difflib draws the diff without marks)."""
+    starts = [0] + [m.end() for m in re.finditer(b"\n", c.data)]
+    by_line: dict[int, list[Edit]] = {}
+    for e in c.edits:
+        i = bisect.bisect_right(starts, e.start) - 1
+        end_of_line = starts[i + 1] - 1 if i + 1 < len(starts) else len(c.data)
+        if b"\n" in e.old or b"\n" in e.new or e.end > end_of_line:
+            return None
+        by_line.setdefault(i, []).append(e)
+    changed = sorted(by_line)
+    groups: list[list[int]] = []
+    for i in changed:
+        if groups and i - groups[-1][-1] <= 2 * context + 1:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    n_lines = len(starts) - (1 if c.data.endswith(b"\n") else 0)
+    hunks = []
+    for g in groups:
+        first, last = max(0, g[0] - context), min(n_lines - 1, g[-1] + context)
+        rows = []
+        for i in range(first, last + 1):
+            line = _line(c.data, starts, i)
+            if i not in by_line:
+                rows.append(" " + esc(_text(line)))
+                continue
+            old_parts, new_parts, pos = [], [], starts[i]
+            for e in sorted(by_line[i], key=lambda e: e.start):
+                same = esc(_text(c.data[pos:e.start]))
+                old_parts += [same, f"[reverse]{esc(_text(e.old))}[/reverse]"]
+                new_parts += [same, f"[reverse]{esc(_text(e.new))}[/reverse]"]
+                pos = e.end
+            tail = esc(_text(c.data[pos:starts[i] + len(line)]))
+            rows.append("[red]-" + "".join(old_parts) + tail + "[/red]")
+            rows.append("[green]+" + "".join(new_parts) + tail + "[/green]")
+        count = last - first + 1
+        hunks.append((f"@@ -{first + 1},{count} +{first + 1},{count} @@", rows))
+    return hunks
+
+
+def _line(data: bytes, starts: list[int], i: int) -> bytes:
+    end = starts[i + 1] if i + 1 < len(starts) else len(data)
+    return data[starts[i]:end].rstrip(b"\r\n")
+
+
+def _oneline(s: str) -> str:
+    """A multi-line old or new text (a wrapped Python chain) on one display line."""
+    return re.sub(r"\s*\n\s*", " ", s)
+
+
+def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: int = LIMIT) -> None:
+    """check (the pre-commit hook, SPEC §6): `file:line:col: old → new` per place, then what to do."""
+    n = sum(len(c.edits) for c in plan.changes)
+    if not n and not plan.reviews:
+        console.print(f"[green]✓[/] {_plural(checked, 'file')} checked: no retired paths")
+        return
+    lines = 0
+    for c in plan.changes:
+        for e in sorted(c.edits, key=lambda e: e.start):
+            if lines < limit:
+                line, col = position(c.data, e.start) if c.kind != "symlink" else (1, 1)
+                console.print(f"{esc(c.path)}:{line}:{col}: [red]{esc(_oneline(_text(e.old)))}[/] → "
+                              f"[green]{esc(_oneline(_text(e.new)))}[/]  [dim]{esc(e.kind)}[/]")
+            lines += 1
+    for r in plan.reviews:
+        if lines < limit:
+            d = review(r, plan.review_data.get(r.path))
+            console.print(f"{esc(r.path)}:{d['line']}:{d['column']}: [yellow]needs review:[/] {esc(r.message)}")
+        lines += 1
+    if lines > limit:
+        console.print(f"[dim]… and {lines - limit:,} more (use --json)[/]")
+    files = " ".join(esc(c.path) for c in plan.changes)
+    mapping = esc(plan.mapping.source or "the mapping")
+    if fixed:
+        console.print(f"[green]✓ rewrote {_plural(n, 'retired path')} in {_plural(len(plan.changes), 'file')}[/]"
+                      " — review the change, then stage it again (git add " + files + ")")
+    elif n:
+        console.print(f"[red bold]✗ {_plural(n, 'retired path')} in {_plural(len(plan.changes), 'file')}[/] "
+                      f"(retired by {mapping}): use the new path shown after →")
+        console.print(f"  or let pathmove rewrite them: [bold]pathmove check --fix {files}[/]")
+    if plan.reviews:
+        console.print(f"[yellow]{_plural(len(plan.reviews), 'place needs', 'places need')} review "
+                      "(pathmove cannot rewrite it safely); edit by hand[/]")
 
 
 def print_error(err: Any, message: str, hint: str = "") -> None:
