@@ -343,11 +343,11 @@ def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: i
     files = " ".join(esc(c.path) for c in plan.changes)
     mapping = esc(plan.mapping.source or "the mapping")
     if fixed:
-        console.print(f"[green]✓ rewrote {_plural(n, 'retired path')} in {_plural(len(plan.changes), 'file')}[/]"
+        console.print(f"[green]✓ rewrote {_plural(n, 'reference')} to retired paths in {_plural(len(plan.changes), 'file')}[/]"
                       " — review the change, then stage it again (git add " + files + ")")
     elif n:
-        console.print(f"[red bold]✗ {_plural(n, 'retired path')} in {_plural(len(plan.changes), 'file')}[/] "
-                      f"(retired by {mapping}): use the new path shown after →")
+        console.print(f"[red bold]✗ {_plural(n, 'reference')} to retired paths in {_plural(len(plan.changes), 'file')}[/]"
+                      f" ({mapping} lists them): use the new path shown after →")
         console.print(f"  or let pathmove rewrite them: [bold]pathmove check --fix {files}[/]")
     if plan.reviews:
         console.print(f"[yellow]{_plural(len(plan.reviews), 'place needs', 'places need')} review "

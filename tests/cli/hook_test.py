@@ -1,0 +1,117 @@
+"""The shipped .pre-commit-hooks.yaml, run by the real pre-commit framework (SPEC §6).
+
+A hook repository is made from this project's source at one commit (a local path, pinned
+`rev`), a user repository uses it in its .pre-commit-config.yaml, and `git commit` runs it.
+pre-commit installs the hook's Python environment from that repository, as it would for a
+user (it needs the package index or pip's cache for the dependencies).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import pathmove
+from pathmove import finders
+from tests.conftest import BIN, git
+
+PROJECT = Path(pathmove.__file__).resolve().parent.parent
+MAPPING = "moves:\n  - from: outputs/hd_results\n    to: outputs/HD\n"
+
+pytestmark = pytest.mark.skipif(
+    not (PROJECT / "pyproject.toml").is_file() or not (PROJECT / ".pre-commit-hooks.yaml").is_file(),
+    reason="needs pathmove's source tree (an editable install)",
+)
+
+
+def _hook_repository(dest: Path) -> str:
+    """A git repository holding this project's files at one commit; returns that commit."""
+    listed = subprocess.run(["git", "ls-files", "-z", "-co", "--exclude-standard"], cwd=PROJECT,
+                            capture_output=True, check=False)
+    if listed.returncode == 0 and listed.stdout:
+        names = [n for n in listed.stdout.decode().split("\0") if n and (PROJECT / n).is_file()]
+        for name in names:
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROJECT / name, dest / name)
+    else:  # not a git checkout: copy the tree minus build artefacts
+        shutil.copytree(PROJECT, dest, ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.egg-info",
+                                                                     "build", "dist", ".pytest_cache"))
+    git(dest, "-c", "init.defaultBranch=main", "init", "-q")
+    git(dest, "add", "-A")
+    git(dest, "-c", "commit.gpgSign=false", "commit", "-q", "--no-verify", "-m", "pathmove hook repository")
+    return git(dest, "rev-parse", "HEAD").strip()
+
+
+@pytest.fixture
+def hooked_repo(git_repo, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A user repository after a migration, with pathmove-check installed through pre-commit."""
+    hook_repo = tmp_path / "pathmove-hook"
+    hook_repo.mkdir()
+    rev = _hook_repository(hook_repo)
+    config = (f"repos:\n  - repo: {hook_repo.as_posix()}\n    rev: {rev}\n"
+              "    hooks:\n      - id: pathmove-check\n")
+    root = git_repo({
+        "migrations.yaml": MAPPING,  # stays after the migration: the list of retired paths
+        "outputs/HD/a.csv": "x\n",
+        "outputs/hd_results_v2/b.csv": "y\n",
+        ".pre-commit-config.yaml": config,
+    })
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    subprocess.run([str(BIN / "pre-commit"), "install"], cwd=root, env=env, check=True, capture_output=True)
+    return root, env
+
+
+def _commit(root: Path, env: dict[str, str], files: dict[str, str], message: str) -> subprocess.CompletedProcess[str]:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    git(root, "add", *files)
+    return subprocess.run(["git", "commit", "-m", message], cwd=root, env=env, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL)
+
+
+def _commits(root: Path) -> int:
+    return int(git(root, "rev-list", "--count", "HEAD").strip())
+
+
+def test_commit_bringing_back_a_retired_path_is_refused_and_a_clean_one_passes(hooked_repo) -> None:
+    root, env = hooked_repo
+    refused = _commit(root, env, {
+        "scripts/load.py": 'import pandas as pd\n\nframe = pd.read_csv("outputs/hd_results/a.csv")\n',
+        "notes/todo.txt": "rerun and copy into outputs/hd_results/ again\n",
+    }, "bring back the old folder")
+    out = refused.stdout + refused.stderr
+    assert refused.returncode != 0, out
+    assert "pathmove check (retired paths)" in out and "Failed" in out
+    # each place: file:line:col, the old text and the new path to use
+    assert "scripts/load.py:3:22: outputs/hd_results → outputs/HD" in out, out
+    assert "notes/todo.txt:1:21: outputs/hd_results → outputs/HD" in out, out
+    assert "pathmove check --fix" in out
+    assert _commits(root) == 1
+
+    passed = _commit(root, env, {
+        "scripts/load.py": 'import pandas as pd\n\nframe = pd.read_csv("outputs/HD/a.csv")\n',
+        "notes/todo.txt": "the v2 runs stay in outputs/hd_results_v2/\n",
+        # the mapping itself names the retired paths and is never flagged (SPEC §4.5)
+        "migrations.yaml": "# retired by the 2026 reorganisation\n" + MAPPING,
+    }, "use the new folder")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert re.search(r"pathmove check \(retired paths\)\.+Passed", passed.stdout + passed.stderr)
+    assert _commits(root) == 2
+
+
+@pytest.mark.skipif("python" not in finders.REGISTRY, reason="needs the Python finder (split path segments)")
+def test_commit_with_a_split_segment_path_is_refused(hooked_repo) -> None:
+    root, env = hooked_repo
+    refused = _commit(root, env, {
+        "scripts/plot.py": 'from pathlib import Path\n\nRESULTS = Path("outputs") / "hd_results"\n',
+    }, "split segments")
+    out = refused.stdout + refused.stderr
+    assert refused.returncode != 0, out
+    assert re.search(r"scripts/plot\.py:3:\d+: .*hd_results.* → .*HD", out), out
+    assert _commits(root) == 1

@@ -1,0 +1,64 @@
+"""report.py's pure parts: positions and the span-marked diff hunks."""
+
+from __future__ import annotations
+
+
+import pytest
+
+from pathmove import report
+from pathmove.edits import Edit
+from pathmove.plan import FileChange
+
+
+def _change(data: bytes, old: bytes = b"outputs/hd_results", new: bytes = b"outputs/HD") -> FileChange:
+    edits, at = [], data.find(old)
+    while at >= 0:
+        edits.append(Edit("f", at, at + len(old), old, new, "text"))
+        at = data.find(old, at + 1)
+    return FileChange("f", "f", "text", data, edits)
+
+
+@pytest.mark.parametrize(("data", "offset", "expected"), (
+    (b"abc", 0, (1, 1)),
+    (b"a\nbc", 3, (2, 2)),
+    pytest.param("é outputs".encode(), 3, (1, 3), id="column counts characters, not bytes"),
+    pytest.param(b"\xef\xbb\xbfx\r\ny", 6, (2, 1), id="BOM and CRLF"),
+))
+def test_position(data: bytes, offset: int, expected: tuple[int, int]) -> None:
+    assert report.position(data, offset) == expected
+
+
+@pytest.mark.parametrize(("data", "expected"), (
+    (b"a\nsee outputs/hd_results/x\nb\nc\nd\n",
+     [("@@ -1,3 +1,3 @@", [" a", "[red]-see [reverse]outputs/hd_results[/reverse]/x[/red]",
+                           "[green]+see [reverse]outputs/HD[/reverse]/x[/green]", " b"])]),
+    pytest.param(b"outputs/hd_results\r\nz", [("@@ -1,2 +1,2 @@", [
+        "[red]-[reverse]outputs/hd_results[/reverse][/red]", "[green]+[reverse]outputs/HD[/reverse][/green]", " z"])],
+        id="CRLF kept out of the display"),
+    pytest.param("é outputs/hd_results".encode(), [("@@ -1,1 +1,1 @@", [
+        "[red]-é [reverse]outputs/hd_results[/reverse][/red]", "[green]+é [reverse]outputs/HD[/reverse][/green]"])],
+        id="non-ASCII, no final newline"),
+    pytest.param(b"outputs/hd_results\n1\n2\n3\n4\noutputs/hd_results\n", "two hunks", id="far apart: two hunks"),
+))
+def test_span_hunks(data: bytes, expected: object) -> None:
+    hunks = report._span_hunks(_change(data))
+    if expected == "two hunks":
+        assert [h for h, _ in hunks] == ["@@ -1,2 +1,2 @@", "@@ -5,2 +5,2 @@"]
+    else:
+        assert hunks == expected
+
+
+def test_span_hunks_leave_multi_line_edits_to_difflib() -> None:
+    data = b'P = Path("outputs") /\\\n    "hd_results"\n'
+    change = FileChange("f", "f", "python", data, [Edit("f", 4, len(data) - 1, data[4:-1], b'Path("outputs/HD")', "py-chain")])
+    assert report._span_hunks(change) is None
+
+
+def test_markup_in_paths_is_escaped() -> None:
+    from rich.console import Console
+
+    console = Console(record=True, width=200, no_color=True)
+    data = b"[red]/outputs/hd_results\n"
+    report.print_findings(console, [FileChange("[red]/x.txt", "[red]/x.txt", "text", data, _change(data).edits)])
+    text = console.export_text()
+    assert "[red]/x.txt" in text and "1:7" in text
