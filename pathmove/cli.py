@@ -193,12 +193,7 @@ def apply(
     if outcome.plan is not None:
         report.print_moves(out, outcome.plan)
         report.print_summary(out, outcome.plan, "Applied", applied=True)
-        if outcome.plan.archived:
-            out.print(f"[dim]{len(outcome.plan.archived)} archived file(s) hold old paths and were left as they are "
-                      "(--archived-bulk rewrites them).[/]")
-        bulk = [c for c in outcome.plan.changes if c.archived]
-        for c in bulk[: report.LIMIT]:
-            out.print(f"  archived {report.esc(c.new_path)}: {len(c.edits)} reference(s) rewritten")
+        report.print_archived_bulk(out, outcome.plan)
     elif outcome.status == "already":
         out.print("Already applied: this mapping's last apply is in place; nothing changed.")
     elif outcome.status == "resumed":
@@ -215,21 +210,7 @@ def apply(
 def _print_verify_result(out, v, include_archived: bool) -> None:
     from pathmove import report
 
-    n = sum(len(c.edits) for c in v.changes)
-    if n or v.reviews:
-        out.print(f"[red bold]✗ {n:,} stale reference(s) in {len(v.changes):,} file(s)[/]"
-                  + (f", [yellow]{len(v.reviews)} need review[/]" if v.reviews else ""))
-        report.print_findings(out, v.changes)
-        report.print_reviews(out, v)
-    else:
-        out.print("[green bold]✓ verify: no stale references[/]")
-    if v.archived:
-        a = sum(len(c.edits) for c in v.archived)
-        label = "[red]" if include_archived else "[dim]"
-        out.print(f"{label}{a:,} stale reference(s) in {len(v.archived):,} archived file(s)"
-                  + ("" if include_archived else " (not counted; --include-archived counts them)") + "[/]")
-        if include_archived:
-            report.print_findings(out, v.archived)
+    report.print_verify(out, v, include_archived=include_archived)
 
 
 @command

@@ -21,6 +21,8 @@ class MappingError(PathmoveError):
 class ConflictError(PathmoveError):
     """The mapping is valid but does not fit the tree (a destination exists, a source is missing)."""
 
+    hint = "change those entries or the tree, then run `pathmove plan` again; nothing was changed"
+
 
 class RootError(PathmoveError):
     """The root directory does not exist or is not a directory."""

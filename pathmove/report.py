@@ -314,6 +314,37 @@ def _line(data: bytes, starts: list[int], i: int) -> bytes:
     return data[starts[i]:end].rstrip(b"\r\n")
 
 
+def print_verify(console: Any, v: Plan, *, include_archived: bool = False) -> None:
+    """verify's verdict first, then the stale references grouped by file, then the archived count."""
+    n = sum(len(c.edits) for c in v.changes)
+    if n or v.reviews:
+        console.print(f"[red bold]✗ {_plural(n, 'stale reference')} in {_plural(len(v.changes), 'file')}[/]"
+                      + (f", [yellow]{len(v.reviews):,} need review[/]" if v.reviews else ""))
+        print_findings(console, v.changes)
+        print_reviews(console, v)
+    else:
+        console.print("[green bold]✓ verify: no stale references[/]")
+    if v.archived:
+        a = sum(len(c.edits) for c in v.archived)
+        what = f"{_plural(a, 'stale reference')} in {_plural(len(v.archived), 'archived file')}"
+        if include_archived:
+            console.print(f"[red bold]✗ {what}[/]")
+            print_findings(console, v.archived)
+        else:
+            console.print(f"[dim]{what}, history left as it is (--include-archived fails on them)[/]")
+
+
+def print_archived_bulk(console: Any, plan: Plan, limit: int = LIMIT) -> None:
+    """apply --archived-bulk: one count per archived file (SPEC §4.6)."""
+    bulk = [c for c in plan.changes if c.archived]
+    if bulk:
+        console.print(f"[bold]Archived files[/] rewritten in bulk with the plain-text rule ({len(bulk):,}):")
+    for c in bulk[:limit]:
+        console.print(f"  archived {esc(c.new_path)}: {_plural(len(c.edits), 'reference')} rewritten")
+    if len(bulk) > limit:
+        console.print(f"[dim]… and {len(bulk) - limit:,} more archived files (use --json)[/]")
+
+
 def _oneline(s: str) -> str:
     """A multi-line old or new text (a wrapped Python chain) on one display line."""
     return re.sub(r"\s*\n\s*", " ", s)
@@ -355,9 +386,13 @@ def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: i
 
 
 def print_error(err: Any, message: str, hint: str = "") -> None:
-    err.print(f"[red bold]error:[/] {esc(message)}")
-    if hint:
-        err.print(f"[dim]hint: {esc(hint)}[/]")
+    """One line: what is wrong, then what to do (a list of conflicts keeps its lines, hint last)."""
+    if "\n" in message:
+        err.print(f"[red bold]error:[/] {esc(message)}")
+        if hint:
+            err.print(f"  [bold]→[/] {esc(hint)}")
+        return
+    err.print(f"[red bold]error:[/] {esc(message)}" + (f" [bold]→[/] {esc(hint)}" if hint else ""))
 
 
 # ---- progress ---------------------------------------------------------------------------
