@@ -314,9 +314,24 @@ def demo(
 
 def main(argv: Optional[list[str]] = None) -> int:
     """Entry point: run the app and return its exit code."""
+    args = sys.argv[1:] if argv is None else argv
     try:
-        app(args=sys.argv[1:] if argv is None else argv, prog_name="pathmove")
+        rv = app(args=args or ["--help"], prog_name="pathmove", standalone_mode=False)
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 2)
-    return 0
+    except typer.TyperException as exc:  # a usage error: one line, and where the help is
+        return _usage_error(exc)
+    except typer.Abort:
+        return 130
+    return rv if isinstance(rv, int) else 0
+
+
+def _usage_error(exc: Any) -> int:
+    from pathmove import report
+
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "pathmove"
+    _, err = report.consoles()
+    report.print_error(err, exc.format_message(), f"see `{where} --help`")
+    return int(getattr(exc, "exit_code", 2))

@@ -235,3 +235,10 @@ def test_a_bug_is_one_line_and_debug_shows_the_traceback(git_repo, monkeypatch, 
     assert cli.main(["--debug", "plan"]) == 2
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: boom" in err and "Traceback" in err and "broken" in err
+
+
+def test_a_usage_error_is_one_line_pointing_at_the_help(git_repo) -> None:
+    root = _small_repo(git_repo)
+    proc = run_pathmove(root, "plan", "--bogus", check_rc=2)
+    assert proc.stderr == "error: No such option: --bogus → see `pathmove plan --help`\n"
+    assert run_pathmove(root, check_rc=0).stdout.lstrip().startswith("Usage: pathmove")
