@@ -350,6 +350,14 @@ def _oneline(s: str) -> str:
     return re.sub(r"\s*\n\s*", " ", s)
 
 
+def _excerpt(data: bytes, offset: int, width: int = 100) -> str:
+    """The source line around offset, stripped and cut to width characters."""
+    bol = data.rfind(b"\n", 0, offset) + 1
+    eol = data.find(b"\n", offset)
+    text = _text(data[bol:eol if eol >= 0 else len(data)]).strip()
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: int = LIMIT) -> None:
     """check (the pre-commit hook, SPEC §6): `file:line:col: old → new` per place, then what to do."""
     n = sum(len(c.edits) for c in plan.changes)
@@ -357,12 +365,16 @@ def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: i
         console.print(f"[green]✓[/] {_plural(checked, 'file')} checked: no retired paths")
         return
     lines = 0
+    froms = {entry.old for entry in plan.mapping.entries}
     for c in plan.changes:
         for e in sorted(c.edits, key=lambda e: e.start):
             if lines < limit:
                 line, col = position(c.data, e.start) if c.kind != "symlink" else (1, 1)
                 console.print(f"{esc(c.path)}:{line}:{col}: [red]{esc(_oneline(_text(e.old)))}[/] → "
                               f"[green]{esc(_oneline(_text(e.new)))}[/]  [dim]{esc(e.kind)}[/]")
+                if c.kind != "symlink" and _text(e.old) not in froms:
+                    # a path segment or a relative link: show the line that spells the old path
+                    console.print(f"    [dim]{esc(_excerpt(c.data, e.start))}[/]")
             lines += 1
     for r in plan.reviews:
         if lines < limit:

@@ -29,8 +29,19 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _hook_repository(dest: Path) -> str:
-    """A git repository holding this project's files at one commit; returns that commit."""
+def _git(root: Path, *args: str) -> str:
+    # module scope runs before the per-test environment: give git an identity and no user config
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+           "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
+           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org"}
+    return subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def hook_repository(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path]:
+    """This project's files at one commit, as a hook repository; and a pre-commit home shared by the
+    tests of this module, so the hook's environment is built once per test process."""
+    dest = tmp_path_factory.mktemp("pathmove-hook")
     listed = subprocess.run(["git", "ls-files", "-z", "-co", "--exclude-standard"], cwd=PROJECT,
                             capture_output=True, check=False)
     if listed.returncode == 0 and listed.stdout:
@@ -39,20 +50,19 @@ def _hook_repository(dest: Path) -> str:
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(PROJECT / name, dest / name)
     else:  # not a git checkout: copy the tree minus build artefacts
-        shutil.copytree(PROJECT, dest, ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.egg-info",
-                                                                     "build", "dist", ".pytest_cache"))
-    git(dest, "-c", "init.defaultBranch=main", "init", "-q")
-    git(dest, "add", "-A")
-    git(dest, "-c", "commit.gpgSign=false", "commit", "-q", "--no-verify", "-m", "pathmove hook repository")
-    return git(dest, "rev-parse", "HEAD").strip()
+        shutil.copytree(PROJECT, dest, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.egg-info", "build", "dist",
+                                                      ".pytest_cache", ".hypothesis"))
+    _git(dest, "-c", "init.defaultBranch=main", "init", "-q")
+    _git(dest, "add", "-A")
+    _git(dest, "-c", "commit.gpgSign=false", "commit", "-q", "--no-verify", "-m", "pathmove hook repository")
+    return dest, _git(dest, "rev-parse", "HEAD").strip(), tmp_path_factory.mktemp("pre-commit-home")
 
 
 @pytest.fixture
-def hooked_repo(git_repo, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+def hooked_repo(git_repo, hook_repository) -> tuple[Path, dict[str, str]]:
     """A user repository after a migration, with pathmove-check installed through pre-commit."""
-    hook_repo = tmp_path / "pathmove-hook"
-    hook_repo.mkdir()
-    rev = _hook_repository(hook_repo)
+    hook_repo, rev, pre_commit_home = hook_repository
     config = (f"repos:\n  - repo: {hook_repo.as_posix()}\n    rev: {rev}\n"
               "    hooks:\n      - id: pathmove-check\n")
     root = git_repo({
@@ -61,7 +71,7 @@ def hooked_repo(git_repo, tmp_path: Path) -> tuple[Path, dict[str, str]]:
         "outputs/hd_results_v2/b.csv": "y\n",
         ".pre-commit-config.yaml": config,
     })
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home)}
     subprocess.run([str(BIN / "pre-commit"), "install"], cwd=root, env=env, check=True, capture_output=True)
     return root, env
 
@@ -114,4 +124,5 @@ def test_commit_with_a_split_segment_path_is_refused(hooked_repo) -> None:
     out = refused.stdout + refused.stderr
     assert refused.returncode != 0, out
     assert re.search(r"scripts/plot\.py:3:\d+: .*hd_results.* → .*HD", out), out
+    assert '    RESULTS = Path("outputs") / "hd_results"' in out  # the line that spells the old path
     assert _commits(root) == 1
