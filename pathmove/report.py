@@ -141,17 +141,20 @@ def print_summary(console: Any, plan: Plan, title: str, *, applied: bool = False
     s = summary(plan)
     table = Table(title=f"[bold]{esc(title)}[/]", title_justify="left", show_header=False, box=box.SIMPLE,
                   show_edge=False, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column(justify="right")
-    table.add_column(style="dim", no_wrap=True, overflow="ellipsis")
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(style="dim")
     if plan.mode == "plan":
         table.add_row("moves", f"{s['moves']:,}", f"+{s['already_moved']} already moved" if s["already_moved"] else "")
     table.add_row("files scanned", f"{s['files_scanned']:,}", f"of {s['files_listed']:,} (the others hold no old path)"
                   if s["files_listed"] > s["files_scanned"] else "")
     table.add_row("files rewritten" if applied else "files to rewrite" if plan.mode == "plan" else "files with references",
                   f"{s['files_changed']:,}", "")
-    by_kind = ", ".join(f"{k} {v:,}" for k, v in s["by_kind"].items())
-    table.add_row("references", f"{s['references']:,}", by_kind)
+    table.add_row("references", f"{s['references']:,}", "by rewriter:" if len(s["by_kind"]) > 1 else
+                  "".join(f"all {k}" for k in s["by_kind"]))
+    if len(s["by_kind"]) > 1:
+        for kind, count in s["by_kind"].items():
+            table.add_row(f"[not bold]  {esc(kind)}[/]", f"{count:,}", "")
     if plan.archived:
         table.add_row("archived", f"{s['archived_references']:,}",
                       f"in {_plural(len(plan.archived), 'archived file')}, kept (--archived-bulk rewrites)")
