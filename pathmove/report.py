@@ -10,7 +10,7 @@ import os
 import re
 import sys
 from collections import Counter
-from typing import IO, Any, Callable, Iterator
+from typing import IO, Any, Callable, Iterator, NamedTuple
 
 from pathmove.edits import Edit, Review
 from pathmove.plan import FileChange, Plan
@@ -166,12 +166,46 @@ def print_summary(console: Any, plan: Plan, title: str, *, applied: bool = False
     console.print()
 
 
-def _rows(c: FileChange) -> dict[tuple[bytes, bytes, str], list[str]]:
-    """One file's findings grouped by (old, new, kind), in order of first appearance, as line:col."""
-    rows: dict[tuple[bytes, bytes, str], list[str]] = {}
+class Item(NamedTuple):
+    """A finding as a person reads it: one edit, or the segments of one split path joined."""
+
+    start: int
+    end: int
+    old: bytes
+    new: bytes
+    kind: str
+    count: int  # edits it stands for
+
+
+def items(c: FileChange) -> list[Item]:
+    """The file's edits in order; a chain's segments on one line (SPEC §4.1) become one item."""
+    out: list[Item] = []
     for e in sorted(c.edits, key=lambda e: e.start):
-        line, col = position(c.data, e.start) if c.kind != "symlink" else (1, 1)
-        rows.setdefault((e.old, e.new, e.kind), []).append(f"{line}:{col}")
+        last = out[-1] if out else None
+        if (last is not None and "chain" in e.kind and last.kind == e.kind and e.start - last.end <= 16
+                and b"\n" not in c.data[last.end:e.start]):
+            out[-1] = Item(last.start, e.end, last.old + c.data[last.end:e.start] + e.old,
+                           last.new + c.data[last.end:e.start] + e.new, e.kind, last.count + 1)
+        else:
+            out.append(Item(e.start, e.end, e.old, e.new, e.kind, 1))
+    return [_quoted(c.data, it) if it.count > 1 else it for it in out]
+
+
+def _quoted(data: bytes, it: Item) -> Item:
+    """Joined segments start and end inside string literals: show their quotes too."""
+    if it.start > 0 and it.end < len(data) and data[it.start - 1:it.start] in (b'"', b"'") \
+            and data[it.end:it.end + 1] == data[it.start - 1:it.start]:
+        q = data[it.start - 1:it.start]
+        return Item(it.start - 1, it.end + 1, q + it.old + q, q + it.new + q, it.kind, it.count)
+    return it
+
+
+def _rows(c: FileChange) -> dict[tuple[bytes, bytes, str], list[tuple[str, int]]]:
+    """One file's findings grouped by (old, new, kind), in order of first appearance: line:col, edits."""
+    rows: dict[tuple[bytes, bytes, str], list[tuple[str, int]]] = {}
+    for it in items(c):
+        line, col = position(c.data, it.start) if c.kind != "symlink" else (1, 1)
+        rows.setdefault((it.old, it.new, it.kind), []).append((f"{line}:{col}", it.count))
     return rows
 
 
@@ -189,8 +223,9 @@ def print_findings(console: Any, changes: list[FileChange], *, limit: int = LIMI
         moved = f"  [dim]→ {esc(c.new_path)}[/]" if c.new_path != c.path else ""
         console.print(f"[bold]{esc(c.path)}[/]{moved}  [dim]{_plural(len(c.edits), 'reference')}[/]")
         lines += 1
-        cells = [(" ".join(where[:POSITIONS_PER_ROW]) + (f" +{len(where) - POSITIONS_PER_ROW}"
-                                                         if len(where) > POSITIONS_PER_ROW else ""), key, len(where))
+        cells = [(" ".join(at for at, _ in where[:POSITIONS_PER_ROW])
+                  + (f" +{len(where) - POSITIONS_PER_ROW}" if len(where) > POSITIONS_PER_ROW else ""),
+                  key, sum(n for _, n in where))
                  for key, where in _rows(c).items()]
         width = max(len(at) for at, _, _ in cells)
         done = 0
@@ -370,7 +405,7 @@ def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: i
     lines = 0
     froms = {entry.old for entry in plan.mapping.entries}
     for c in plan.changes:
-        for e in sorted(c.edits, key=lambda e: e.start):
+        for e in items(c):
             if lines < limit:
                 line, col = position(c.data, e.start) if c.kind != "symlink" else (1, 1)
                 console.print(f"{esc(c.path)}:{line}:{col}: [red]{esc(_oneline(_text(e.old)))}[/] → "

@@ -62,3 +62,15 @@ def test_markup_in_paths_is_escaped() -> None:
     report.print_findings(console, [FileChange("[red]/x.txt", "[red]/x.txt", "text", data, _change(data).edits)])
     text = console.export_text()
     assert "[red]/x.txt" in text and "1:7" in text
+
+
+def test_a_chain_s_segments_on_one_line_read_as_one_item() -> None:
+    data = b'X = Path("runs") / "checkpoints_old" / name\nY = "runs" + "runs"\n'
+    a, b = data.find(b"runs"), data.find(b"checkpoints_old")
+    edits = [Edit("f", a, a + 4, b"runs", b"checkpoints", "py-chain"),
+             Edit("f", b, b + 15, b"checkpoints_old", b"pi05", "py-chain")]
+    c = FileChange("f", "f", "python", data, edits)
+    assert report.items(c) == [report.Item(a - 1, b + 16, b'"runs") / "checkpoints_old"',
+                                           b'"checkpoints") / "pi05"', "py-chain", 2)]
+    text = [Edit("f", i, i + 4, b"runs", b"r", "text") for i in (data.find(b"runs", 50), data.rfind(b"runs"))]
+    assert len(report.items(FileChange("f", "f", "text", data, text))) == 2  # separate references stay apart
