@@ -98,3 +98,17 @@ def test_verify_mode_sees_the_tree_as_it_is(tmp_path: Path) -> None:
     # check: only the named files are read
     only = plan.build(tmp_path, m, mode="verify", use_git=False, only=["outputs/HD/a"])
     assert only.edits == [] and only.files_listed == 1
+
+
+def test_a_from_inside_its_own_destination_is_not_rewritten_twice(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"notes.md": "n\n", "data/raw/a": "", "README.txt":
+                          "notes.md ./notes.md /abs/notes.md docs/notes.md data/raw old/data/raw\n"})
+    m = from_pairs([("notes.md", "docs/notes.md"), ("data/raw", "old/data/raw")])
+    p = plan.build(tmp_path, m, mode="plan", use_git=False)
+    (change,) = p.changes
+    # already-new spellings (`docs/notes.md`, `old/data/raw`) stay; an absolute prefix is still a reference
+    assert change.new_data == b"docs/notes.md ./docs/notes.md /abs/docs/notes.md docs/notes.md old/data/raw old/data/raw\n"
+    write_tree(tmp_path, {"docs/notes.md": "n\n", "old/data/raw/a": ""})
+    (tmp_path / "README.txt").write_bytes(change.new_data)
+    v = plan.build(tmp_path, m, mode="verify", use_git=False)
+    assert v.edits == [] and v.reviews == []
