@@ -60,6 +60,7 @@ def run(where: str | None) -> int:
     report.print_moves(out, p)
     out.print()
     report.print_findings(out, p.changes, limit=FINDINGS_SHOWN)
+    report.print_reviews(out, p)
     out.print()
     report.print_summary(out, p, "Plan")
 
@@ -74,7 +75,9 @@ def run(where: str | None) -> int:
     stale = sum(len(c.edits) for c in v.changes) + len(v.reviews) if v else 0
     if stale:
         out.print(f"[red bold]✗ {stale} stale reference(s) left[/]")
-        report.print_findings(out, v.changes if v else [])
+        if v is not None:
+            report.print_findings(out, v.changes)
+            report.print_reviews(out, v)
     else:
         out.print("[green bold]✓ no stale references[/]")
     if v is not None and v.archived:
