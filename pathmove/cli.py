@@ -144,7 +144,9 @@ def plan(
         report.print_json(report.plan_document(p, "plan"))
         return 0
     report.print_moves(out, p)
+    out.print()
     report.print_summary(out, p, "Plan")
+    out.print()
     if diff:
         report.print_diff(out, p, show_all=show_all)
     else:
@@ -192,7 +194,9 @@ def apply(
         return code
     if outcome.plan is not None:
         report.print_moves(out, outcome.plan)
+        out.print()
         report.print_summary(out, outcome.plan, "Applied", applied=True)
+        out.print()
         report.print_archived_bulk(out, outcome.plan)
     elif outcome.status == "already":
         out.print("Already applied: this mapping's last apply is in place; nothing changed.")

@@ -130,7 +130,6 @@ def print_moves(console: Any, plan: Plan) -> None:
         status = ("git mv" if plan.use_git else "move") if m.status == "move" else "[dim]already moved[/]"
         table.add_row(esc(m.old + ("/" if m.is_dir else "")), "→", esc(m.new + ("/" if m.is_dir else "")), status)
     console.print(table)
-    console.print()
 
 
 def print_summary(console: Any, plan: Plan, title: str, *, applied: bool = False) -> None:
@@ -163,7 +162,6 @@ def print_summary(console: Any, plan: Plan, title: str, *, applied: bool = False
     if s["warnings"]:
         table.add_row("[yellow]warnings[/]", f"[yellow]{s['warnings']:,}[/]", "listed on stderr")
     console.print(table)
-    console.print()
 
 
 class Item(NamedTuple):
