@@ -137,7 +137,20 @@ class _Gatherer(cst.CSTVisitor):
 
     def run(self) -> None:
         self._collect_bases()
+        if self.has_packages:
+            self._collect_import_roots()
         self.module.visit(self)
+
+    def _collect_import_roots(self) -> None:
+        """Names bound by a module-level `import a.b`: `a.b.f` in code follows the package."""
+        for stmt in self.module.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Import):
+                        for alias in small.names:
+                            name = _dotted(alias.name)
+                            if name is not None and alias.asname is None:
+                                self.import_roots.add(name.split(".", 1)[0])
 
     # -- positions
     def span(self, node: cst.CSTNode) -> tuple[int, int]:
@@ -489,11 +502,12 @@ class _Gatherer(cst.CSTVisitor):
             suf += 1
         lo, hi = m.start + pre, m.end - suf
         middle = new_b[pre:len(new_b) - suf].decode()
+        touched = [(a, b, i) for a, b, i in hit if max(a, lo) < min(b, hi)]
+        if not touched:  # pure insertion: the first piece that reaches the spot takes it
+            touched = [(a, b, i) for a, b, i in hit if max(a, lo) <= min(b, hi)][:1]
         first = True
-        for a, b, i in hit:
+        for a, b, i in touched:
             x, y = max(a, lo), min(b, hi)
-            if x > y or (x == y and not first):
-                continue
             pc = parts[i]
             self._string_edit(pc, owners[i], pc.start + x - a, pc.start + y - a, middle if first else "", "py-string")
             first = False
