@@ -61,6 +61,7 @@ class _Seg:
     piece: _Piece | None = None
     ctx: tuple = ()  # ("right", binop) | ("left", binop) | ("arg", call, i)
     base: str = ""  # the module-level name a "base" segment comes from
+    partial: bool = False  # the text at one end of an f-string: edited in place, never split or dropped
 
 
 def find(source: Source, mapping: Mapping) -> Iterator[Record]:
@@ -130,6 +131,7 @@ class _Gatherer(cst.CSTVisitor):
         self.chain_nodes: set[int] = set()
         self.bases: dict[str, cst.BaseExpression] = {}
         self.base_cache: dict[str, list[_Seg]] = {}
+        self.scopes: list[set[str]] = []  # names bound in the enclosing functions
         self.import_roots: set[str] = set()  # names bound by `import a.b` (attribute chains follow)
         self.has_packages = mapping.packages is not None and bool(mapping.packages.moves)
         self.old_pkg = packages.package_of(source.path, mapping) if mapping.packages is not None else None
@@ -247,14 +249,56 @@ class _Gatherer(cst.CSTVisitor):
             piece = self._piece(node)
             if piece is not None and b"\\" not in self.data[piece.start:piece.end] and not piece.fstring:
                 return [_Seg("lit", self.data[piece.start:piece.end], node, piece, ctx)]
-        if isinstance(node, cst.Name) and node.value in self.bases:
+        if isinstance(node, cst.FormattedString):
+            return self._fstring_segments(node, ctx)
+        if isinstance(node, cst.Name) and node.value in self.bases and not self._shadowed(node.value):
             return self._base_segments(node.value, seen)
         return [_Seg("opaque")]
+
+    def _fstring_segments(self, node: cst.FormattedString, ctx: tuple) -> list[_Seg]:
+        """`f"checkpoints_old/{x}"` in a chain: its first and last text continue the path."""
+        parts = node.parts
+
+        def text_seg(part: cst.BaseFormattedStringContent) -> _Seg | None:
+            if not isinstance(part, cst.FormattedStringText):
+                return None
+            a, b = self.span(part)
+            text = self.data[a:b]
+            if any(c in text for c in (b"\\", b"{", b"}")):
+                return None
+            piece = _Piece(a, b, node.end, "r" in node.start.lower(), "b" in node.start.lower(), True)
+            return _Seg("lit", text, part, piece, ctx, partial=True)
+
+        if len(parts) == 1:
+            only = text_seg(parts[0])
+            return [only] if only else [_Seg("opaque")]
+        if not parts:
+            return [_Seg("opaque")]
+        first, last = text_seg(parts[0]), text_seg(parts[-1])
+        return ([first] if first else []) + [_Seg("opaque")] + ([last] if last else [])
+
+    def _shadowed(self, name: str) -> bool:
+        """A module-level name rebound inside the enclosing functions is not the base."""
+        return any(name in scope for scope in self.scopes)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.scopes.append(_local_names(node))
+        return True
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        self.scopes.append({p.name.value for p in _all_params(node.params)})
+        return True
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.scopes.pop()
 
     def _chain(self, root: cst.BaseExpression) -> None:
         segs = self._flatten(root, (), frozenset())
         for s in segs:
-            if s.kind == "lit" and s.node is not None:
+            if s.kind == "lit" and s.node is not None and not s.partial:
                 self.done.add(id(s.node))
         run: list[_Seg] = []
         for s in segs + [_Seg("opaque")]:
@@ -281,6 +325,8 @@ class _Gatherer(cst.CSTVisitor):
                 continue  # the base's own definition holds the whole path and is rewritten there
             if len(covered) == 1:
                 seg = run[covered[0]]
+                if seg.partial:
+                    continue  # inside one f-string: the string rule reads it
                 a = bounds[covered[0]][0]
                 self._string_edit(seg.piece, seg.node, seg.piece.start + m.start - a,  # type: ignore[union-attr]
                                   seg.piece.start + m.end - a, new, "py-string")  # type: ignore[union-attr]
@@ -359,7 +405,7 @@ class _Gatherer(cst.CSTVisitor):
             hi += 1
         elif lo > 0 and text[lo - 1:lo] == b"/":
             lo -= 1
-        if lo == 0 and hi == len(text):
+        if lo == 0 and hi == len(text) and not seg.partial:
             self._delete(seg, root)
             return
         self._segment_edit(seg, lo, hi, b"", root)
@@ -367,7 +413,7 @@ class _Gatherer(cst.CSTVisitor):
     def _segment_edit(self, seg: _Seg, lo: int, hi: int, new: bytes, root: cst.BaseExpression) -> None:
         assert seg.piece is not None and seg.node is not None
         self._string_edit(seg.piece, seg.node, seg.piece.start + lo, seg.piece.start + hi,
-                          new.decode("utf-8", "surrogateescape"), "py-chain")
+                          new.decode("utf-8", "surrogateescape"), "py-chain", root)
 
     def _can_split(self, seg: _Seg) -> bool:
         node = seg.node
@@ -430,12 +476,13 @@ class _Gatherer(cst.CSTVisitor):
         return _Piece(start + len(prefix) + len(quote), end - len(quote), quote,
                       "r" in prefix.lower(), "b" in prefix.lower(), False)
 
-    def _string_edit(self, piece: _Piece, node: cst.CSTNode, start: int, end: int, new: str, kind: str) -> None:
+    def _string_edit(self, piece: _Piece, node: cst.CSTNode, start: int, end: int, new: str, kind: str,
+                     unit: cst.CSTNode | None = None) -> None:
         encoded = _escape(new, piece)
         if encoded is None:
             self.review(node, f"the new path {new!r} cannot be written in this literal's quoting; edit by hand")
             return
-        self.edit(start, end, encoded, kind)
+        self.edit(start, end, encoded, kind, unit)
 
     def _strings(self, node: cst.BaseExpression) -> None:
         """The boundary rule over one string expression; implicit concatenation reads as one."""
@@ -760,6 +807,27 @@ def _compare(a: list[str], b: list[str]) -> str | None:
 
 
 # ---- helpers -------------------------------------------------------------------------------
+def _all_params(params: cst.Parameters) -> list[cst.Param]:
+    out = [*params.posonly_params, *params.params, *params.kwonly_params]
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            out.append(star)
+    return out
+
+
+def _local_names(fn: cst.FunctionDef) -> set[str]:
+    """Parameters and names assigned at the top of a function body (cheap, no scope analysis)."""
+    names = {p.name.value for p in _all_params(fn.params)}
+    body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else ()
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else (
+                    [small.target] if isinstance(small, (cst.AnnAssign, cst.AugAssign)) else [])
+                names.update(t.value for t in targets if isinstance(t, cst.Name))
+    return names
+
+
 def _concat_leaves(node: cst.BaseExpression) -> list[cst.BaseExpression]:
     if isinstance(node, cst.ConcatenatedString):
         return _concat_leaves(node.left) + _concat_leaves(node.right)

@@ -65,6 +65,8 @@ def rewrite(src: bytes, mapping: Mapping = MAPPING, path: str = "m.py", new_path
     b'p = Path("outputs") + "hd_results"\n',  # not a path chain
     pytest.param(b'OUT = Path("outputs")\nOUT = Path("other")\np = OUT / "hd_results"\n', id="rebound name is no base"),
     pytest.param(b'p = f"{x:outputs/hd_results}"\n', id="format spec is no literal text"),
+    pytest.param(b'LOGS = "logs"\ndef f(LOGS):\n    return LOGS / "wandb_export"\ng = lambda LOGS: LOGS / "wandb_export"\n',
+                 id="parameter shadows the base"),
 ))
 def test_python_noop(src: bytes) -> None:
     assert rewrite(src) == src
@@ -125,6 +127,12 @@ def test_python_noop(src: bytes) -> None:
                  id="fewer components: merged"),
     pytest.param(b'p = os.path.join("data", "merge", "parts", x)\n', b'p = os.path.join("merged", x)\n',
                  id="fewer components: merged arguments"),
+    pytest.param(b'p = Path("runs") / f"checkpoints_old/{x}"\n', b'p = Path("checkpoints") / f"pi05/{x}"\n',
+                 id="chain continued by an f-string"),
+    pytest.param(b'p = Path(f"{R}/runs") / "checkpoints_old"\n', b'p = Path(f"{R}/checkpoints") / "pi05"\n',
+                 id="chain starting in an f-string"),
+    pytest.param(b'p = Path("data") / f"merge/parts/{x}"\n', b'p = Path("merged") / f"{x}"\n',
+                 id="merge into an f-string"),
     pytest.param(b'p = Path("moorings") / "north", Path("moorings") / "south"\n',
                  b'p = Path("moorings") / "south", Path("moorings") / "north"\n', id="swap in chains"),
     pytest.param(b'p = Path("outputs") / "hd_results"\r\nq = 1\r\n', b'p = Path("outputs") / "HD"\r\nq = 1\r\n', id="CRLF"),
