@@ -358,20 +358,18 @@ class _Gatherer(cst.CSTVisitor):
         s = 0
         while s < min(len(olds), len(news)) - p and olds[-1 - s] == news[-1 - s]:
             s += 1
+        if p == len(olds) - s:
+            # pure insertion (a/b → a/x/b): the neighbouring literal takes the new components,
+            # so single-component segments grow into split segments like any other growth
+            if s > 0 and run[comp_seg[p]].kind == "lit":
+                s -= 1
+            elif p > 0 and run[comp_seg[p - 1]].kind == "lit":
+                p -= 1
+            else:
+                self._review_base(root, run, comp_seg, m.old, new)
+                return
         mid_old = list(range(p, len(olds) - s))
         mid_new = news[p:len(news) - s]
-        if not mid_old:  # pure insertion: attach to the neighbouring literal
-            for idx, at_end in ((p - 1, True), (p, False)):
-                if 0 <= idx < len(olds) and run[comp_seg[idx]].kind == "lit":
-                    seg = run[comp_seg[idx]]
-                    lo, hi = comp_rng[idx]
-                    text = b"/".join(x.encode() for x in mid_new)
-                    at = hi if at_end else lo
-                    ins = (b"/" + text) if at_end else (text + b"/")
-                    self._segment_edit(seg, at, at, ins, root)
-                    return
-            self._review_base(root, run, comp_seg, m.old, new)
-            return
         affected: list[int] = []
         for c in mid_old:
             if comp_seg[c] not in affected:

@@ -26,6 +26,7 @@ MAPPING = from_pairs([
     ("data/merge/parts", "merged"),
     ("moorings/north", "moorings/south"),
     ("moorings/south", "moorings/north"),
+    ("handbook/protocols", "handbook/lab/protocols"),
 ])
 
 PKG = dataclasses.replace(
@@ -123,6 +124,10 @@ def test_python_noop(src: bytes) -> None:
                  id="more components: split arguments"),
     pytest.param(b'p = Path("eval") / ("results_v1")\n', b'p = Path("eval") / ("results/v1")\n',
                  id="parenthesised segment: one literal"),
+    pytest.param(b'p = Path("handbook") / "protocols"\n', b'p = Path("handbook") / "lab" / "protocols"\n',
+                 id="inserted component: split segments"),
+    pytest.param(b'H = Path("handbook")\np = H / "protocols"\n', b'H = Path("handbook")\np = H / "lab" / "protocols"\n',
+                 id="inserted component after a base"),
     pytest.param(b'p = Path("data") / "merge" / "parts" / x\n', b'p = Path("merged") / x\n',
                  id="fewer components: merged"),
     pytest.param(b'p = os.path.join("data", "merge", "parts", x)\n', b'p = os.path.join("merged", x)\n',
