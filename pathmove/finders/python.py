@@ -13,9 +13,11 @@ into the original file. Four rules:
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import re
-from typing import Iterator, Sequence, Union
+import warnings
+from typing import Iterator, NamedTuple, Sequence, Union
 
 import libcst as cst
 from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
@@ -58,10 +60,10 @@ class _Seg:
     kind: str  # "lit" | "base" | "opaque"
     text: bytes = b""
     node: cst.CSTNode | None = None
-    piece: _Piece | None = None
     ctx: tuple = ()  # ("right", binop) | ("left", binop) | ("arg", call, i)
     base: str = ""  # the module-level name a "base" segment comes from
     partial: bool = False  # the text at one end of an f-string: edited in place, never split or dropped
+    owner: cst.CSTNode | None = None  # the f-string a partial segment belongs to
 
 
 def find(source: Source, mapping: Mapping) -> Iterator[Record]:
@@ -121,9 +123,8 @@ class _Gatherer(cst.CSTVisitor):
         self.data = source.data
         self.mapping = mapping
         self.offset = offset
-        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        self.module = self.wrapper.module
-        self.spans = self.wrapper.resolve(ByteSpanPositionProvider)
+        self.module = module
+        self.spans: dict[cst.CSTNode, tuple[int, int]] = {}  # byte spans, filled per visited statement
         self.edits: list[Edit] = []
         self.reviews: list[Review] = []
         self.units: list[tuple[int, int]] = []  # nodes whose structure an edit may change
@@ -141,7 +142,42 @@ class _Gatherer(cst.CSTVisitor):
         self._collect_bases()
         if self.has_packages:
             self._collect_import_roots()
+        # Keep libcst work minimal: spans and the visit only for the top-level statements whose
+        # bytes hold a needle; the module's leading and trailing comments by the text rule.
+        layout = _layout(self.module)
+        if layout.header + sum(layout.sizes) + layout.footer != len(self.data) - self.offset:
+            self._visit_whole()  # a layout we cannot account for byte by byte: no shortcuts
+            return
+        needles = self.mapping.needles
+        relative = self.has_packages and self.source.path != self.source.new_path
+        pos = self.offset + layout.header
+        self._comments(self.offset, pos)
+        for stmt, size in zip(self.module.body, layout.sizes):
+            chunk = self.data[pos:pos + size]
+            if any(n in chunk for n in needles) or (relative and b"from ." in chunk):
+                self._visit_statement(stmt, pos)
+            pos += size
+        self._comments(pos, len(self.data))
+
+    def _visit_whole(self) -> None:
+        spans = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(ByteSpanPositionProvider)
+        for node, sp in spans.items():
+            self.spans[node] = (sp.start + self.offset, sp.start + sp.length + self.offset)
         self.module.visit(self)
+
+    def _visit_statement(self, stmt: cst.BaseStatement, pos: int) -> None:
+        mini = self.module.with_changes(body=[stmt], header=(), footer=())
+        spans = MetadataWrapper(mini, unsafe_skip_copy=True).resolve(ByteSpanPositionProvider)
+        for node, sp in spans.items():
+            self.spans[node] = (sp.start + pos, sp.start + sp.length + pos)
+        stmt.visit(self)
+
+    def _comments(self, start: int, end: int) -> None:
+        """The module's header and footer are blank lines and comments: the text rule."""
+        for m in match.find_all(self.data[start:end], self.mapping.pattern):
+            new = self.mapping.rewrite(m.old, m.tail)
+            if new is not None and new != m.old:
+                self.edit(start + m.start, start + m.end, new.encode(), "py-comment")
 
     def _collect_import_roots(self) -> None:
         """Names bound by a module-level `import a.b`: `a.b.f` in code follows the package."""
@@ -156,8 +192,7 @@ class _Gatherer(cst.CSTVisitor):
 
     # -- positions
     def span(self, node: cst.CSTNode) -> tuple[int, int]:
-        s = self.spans[node]
-        return s.start + self.offset, s.start + s.length + self.offset
+        return self.spans[node]
 
     def edit(self, start: int, end: int, new: bytes, kind: str, unit: cst.CSTNode | None = None) -> None:
         old = self.data[start:end]
@@ -203,7 +238,7 @@ class _Gatherer(cst.CSTVisitor):
         if name in seen:
             return [_Seg("opaque")]
         segs = self._flatten(self.bases[name], (), seen | {name}, mark=False)
-        out = [_Seg("base", s.text, s.node, None, (), name) if s.kind in ("lit", "base") else s for s in segs]
+        out = [_Seg("base", s.text, s.node, (), name) if s.kind in ("lit", "base") else s for s in segs]
         self.base_cache[name] = out
         return out
 
@@ -246,9 +281,11 @@ class _Gatherer(cst.CSTVisitor):
                     segs += self._flatten(a.value, ("arg", node, i), seen, mark)
                 return segs
         if isinstance(node, cst.SimpleString):
-            piece = self._piece(node)
-            if piece is not None and b"\\" not in self.data[piece.start:piece.end] and not piece.fstring:
-                return [_Seg("lit", self.data[piece.start:piece.end], node, piece, ctx)]
+            # text from the node, not from spans: a base's definition may lie in a statement
+            # that was never visited (only statements holding a needle get spans)
+            raw = node.value[len(node.prefix) + len(node.quote):-len(node.quote)]
+            if "\\" not in raw:
+                return [_Seg("lit", raw.encode("utf-8"), node, ctx)]
         if isinstance(node, cst.FormattedString):
             return self._fstring_segments(node, ctx)
         if isinstance(node, cst.Name) and node.value in self.bases and not self._shadowed(node.value):
@@ -262,12 +299,10 @@ class _Gatherer(cst.CSTVisitor):
         def text_seg(part: cst.BaseFormattedStringContent) -> _Seg | None:
             if not isinstance(part, cst.FormattedStringText):
                 return None
-            a, b = self.span(part)
-            text = self.data[a:b]
+            text = part.value.encode("utf-8")
             if any(c in text for c in (b"\\", b"{", b"}")):
                 return None
-            piece = _Piece(a, b, node.end, "r" in node.start.lower(), "b" in node.start.lower(), True)
-            return _Seg("lit", text, part, piece, ctx, partial=True)
+            return _Seg("lit", text, part, ctx, partial=True, owner=node)
 
         if len(parts) == 1:
             only = text_seg(parts[0])
@@ -328,8 +363,8 @@ class _Gatherer(cst.CSTVisitor):
                 if seg.partial:
                     continue  # inside one f-string: the string rule reads it
                 a = bounds[covered[0]][0]
-                self._string_edit(seg.piece, seg.node, seg.piece.start + m.start - a,  # type: ignore[union-attr]
-                                  seg.piece.start + m.end - a, new, "py-string")  # type: ignore[union-attr]
+                pc = self._seg_piece(seg)
+                self._string_edit(pc, seg.node, pc.start + m.start - a, pc.start + m.end - a, new, "py-string")
                 continue
             self._rewrite_segments(root, run, bounds, covered, m, new)
 
@@ -409,8 +444,9 @@ class _Gatherer(cst.CSTVisitor):
         self._segment_edit(seg, lo, hi, b"", root)
 
     def _segment_edit(self, seg: _Seg, lo: int, hi: int, new: bytes, root: cst.BaseExpression) -> None:
-        assert seg.piece is not None and seg.node is not None
-        self._string_edit(seg.piece, seg.node, seg.piece.start + lo, seg.piece.start + hi,
+        assert seg.node is not None
+        pc = self._seg_piece(seg)
+        self._string_edit(pc, seg.node, pc.start + lo, pc.start + hi,
                           new.decode("utf-8", "surrogateescape"), "py-chain", root)
 
     def _can_split(self, seg: _Seg) -> bool:
@@ -421,10 +457,11 @@ class _Gatherer(cst.CSTVisitor):
 
     def _split(self, seg: _Seg, parts: list[str], root: cst.BaseExpression) -> None:
         """One literal becomes several segments: `"results_v1"` → `"results" / "v1"`."""
-        assert isinstance(seg.node, cst.SimpleString) and seg.piece is not None
+        assert isinstance(seg.node, cst.SimpleString)
         prefix = seg.node.prefix
-        q = seg.piece.quote
-        encoded = [_escape(p, seg.piece) for p in parts]
+        pc = self._seg_piece(seg)
+        q = pc.quote
+        encoded = [_escape(p, pc) for p in parts]
         if any(e is None for e in encoded):
             self.review(seg.node, "the new path cannot be written in this literal's quoting; edit by hand")
             return
@@ -467,7 +504,15 @@ class _Gatherer(cst.CSTVisitor):
                           f"{shared} itself to change (it is used elsewhere): edit by hand")
 
     # -- strings
-    def _piece(self, node: cst.SimpleString) -> _Piece | None:
+    def _seg_piece(self, seg: _Seg) -> _Piece:
+        if isinstance(seg.node, cst.SimpleString):
+            return self._piece(seg.node)
+        fs = seg.owner
+        assert isinstance(fs, cst.FormattedString) and seg.node is not None
+        a, b = self.span(seg.node)
+        return _Piece(a, b, fs.end, "r" in fs.start.lower(), "b" in fs.start.lower(), True)
+
+    def _piece(self, node: cst.SimpleString) -> _Piece:
         start, end = self.span(node)
         prefix = node.prefix
         quote = node.quote
@@ -531,12 +576,12 @@ class _Gatherer(cst.CSTVisitor):
                 assert pc is not None
                 self._string_edit(pc, owners[i], pc.start + m.start - a, pc.start + m.end - a, new, "py-string")
                 continue
-            self._concat_edit(data, hit, parts, owners, m, new)
+            self._concat_edit(data, hit, parts, owners, m, new, node)
         if self.has_packages and len(parts) == 1 and parts[0] is not None and not parts[0].fstring:
             self._dotted_string(parts[0], owners[0])
 
     def _concat_edit(self, data: bytes, hit: list[tuple[int, int, int]], parts: list, owners: list,
-                     m: match.Match, new: str) -> None:
+                     m: match.Match, new: str, unit: cst.CSTNode) -> None:
         """A path spread over implicitly concatenated literals: the changed middle goes to the first."""
         old_b, new_b = data[m.start:m.end], new.encode()
         pre = 0
@@ -554,7 +599,8 @@ class _Gatherer(cst.CSTVisitor):
         for a, b, i in touched:
             x, y = max(a, lo), min(b, hi)
             pc = parts[i]
-            self._string_edit(pc, owners[i], pc.start + x - a, pc.start + y - a, middle if first else "", "py-string")
+            self._string_edit(pc, owners[i], pc.start + x - a, pc.start + y - a, middle if first else "", "py-string",
+                              unit)
             first = False
 
     def _dotted_string(self, pc: _Piece, node: cst.CSTNode) -> None:
@@ -602,6 +648,10 @@ class _Gatherer(cst.CSTVisitor):
     def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
         if id(node) not in self.done:
             self._strings(node)
+        return True
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        # visited whole: header and footer comments come through visit_Comment
         return True
 
     def visit_Comment(self, node: cst.Comment) -> bool:
@@ -752,14 +802,69 @@ def check_edits(data: bytes, edits: Sequence[Edit], units: Sequence[tuple[int, i
         new = splice(data, list(edits))
     except OverlapError as exc:
         return str(exc)
+    shifted = [_shift(u, edits) for u in units]
+    # The fast path: CPython's own parser, when it reads the original (newer syntax than the
+    # running Python, e.g. 3.12 f-strings on 3.11, takes the libcst path below).
+    old_shape = _ast_shape(data, units, offset)
+    if old_shape is not None:
+        new_shape = _ast_shape(new, shifted, offset)
+        if new_shape is None:
+            return "it would not parse"
+        return _compare(old_shape, new_shape)
     try:
         after = parse(new, offset)
     except ParseFailed as exc:
         return f"it would not parse: {exc}"
     if before is None:
         before = parse(data, offset)
-    shifted = [_shift(u, edits) for u in units]
     return _compare(_skeleton(before, units, offset), _skeleton(after, shifted, offset))
+
+
+def _ast_shape(data: bytes, units: Sequence[tuple[int, int]], offset: int) -> list[str] | None:
+    """The ast as a flat list with string constants and edited units collapsed; None: no parse."""
+    body = data[offset:]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences in the user's code
+            tree = ast.parse(body)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    starts = [0] + [m.end() for m in re.finditer(rb"\r\n?|\n", body)]  # CPython's line ends
+    out: list[str] = []
+
+    def where(node: ast.AST) -> tuple[int, int] | None:
+        end_line = getattr(node, "end_lineno", None)
+        if end_line is None:
+            return None
+        return (offset + starts[node.lineno - 1] + node.col_offset,  # type: ignore[attr-defined]
+                offset + starts[end_line - 1] + node.end_col_offset)  # type: ignore[attr-defined]
+
+    def walk(node: object) -> None:
+        if isinstance(node, ast.AST):
+            span = where(node) if units else None
+            if span is not None and any(a <= span[0] and span[1] <= b for a, b in units):
+                out.append("unit")
+                return
+            if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+                out.append("str")
+                return
+            out.append(type(node).__name__)
+            for field in node._fields:
+                walk(getattr(node, field, None))
+            out.append(")")
+        elif isinstance(node, list):
+            out.append("[")
+            for item in node:
+                walk(item)
+            out.append("]")
+        else:
+            out.append(repr(node))
+
+    try:
+        walk(tree)
+    except RecursionError:
+        return None
+    return out
 
 
 def _shift(unit: tuple[int, int], edits: Sequence[Edit]) -> tuple[int, int]:
@@ -824,6 +929,22 @@ def _local_names(fn: cst.FunctionDef) -> set[str]:
                     [small.target] if isinstance(small, (cst.AnnAssign, cst.AugAssign)) else [])
                 names.update(t.value for t in targets if isinstance(t, cst.Name))
     return names
+
+
+class _Layout(NamedTuple):
+    header: int  # bytes of the module's leading blank lines and comments
+    sizes: list[int]  # bytes of each top-level statement
+    footer: int
+
+
+def _layout(module: cst.Module) -> _Layout:
+    """Byte sizes of the module's header and top-level statements (one codegen, no metadata)."""
+    sizes = [len(module.code_for_node(stmt).encode("utf-8")) for stmt in module.body]
+    header = sum(len(module.code_for_node(line).encode("utf-8")) for line in module.header)
+    footer = sum(len(module.code_for_node(line).encode("utf-8")) for line in module.footer)
+    if sizes and not module.has_trailing_newline and not module.footer:
+        sizes[-1] -= len(module.default_newline.encode())
+    return _Layout(header, sizes, footer)
 
 
 def _concat_leaves(node: cst.BaseExpression) -> list[cst.BaseExpression]:

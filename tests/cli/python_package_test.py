@@ -84,3 +84,20 @@ def test_moved_package_keeps_its_suite_green(git_repo) -> None:
     assert "shop-r = shop.io.modern.reader:main" in (root / "setup.cfg").read_text()
     run_pathmove(root, "verify", check_rc=0)
     assert git(root, "status", "--porcelain", "--untracked-files=no")  # the migration is there to commit
+
+
+def test_shared_base_is_reported_for_review(git_repo) -> None:
+    """SPEC §4.1: a rewrite that needs a shared name changed is never skipped silently."""
+    root = git_repo({
+        "migrations.yaml": "moves:\n  - from: data/raw\n    to: raw_data\n",
+        "data/raw/a.csv": "1\n",
+        "data/keep.csv": "2\n",
+        "load.py": 'from pathlib import Path\n\nDATA = Path("data")\nKEEP = DATA / "keep.csv"\nRAW = DATA / "raw"\n',
+    })
+    plan = json.loads(run_pathmove(root, "plan", "--json", check_rc=0).stdout)
+    assert [(r["path"], r["line"], r["kind"]) for r in plan["review"]] == [("load.py", 5, "py-review")]
+    assert "DATA" in plan["review"][0]["message"]
+    run_pathmove(root, "apply", check_rc=1)
+    assert (root / "load.py").read_text().endswith('RAW = DATA / "raw"\n')
+    verify = json.loads(run_pathmove(root, "verify", "--json", check_rc=1).stdout)
+    assert [(r["path"], r["line"]) for r in verify["review"]] == [("load.py", 5)]

@@ -305,7 +305,7 @@ FRAGMENTS = [
 @given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=8), st.sampled_from(["\n", "\r\n"]),
        st.booleans())
 def test_no_byte_outside_an_edit_changes(lines: list[str], newline: str, bom: bool) -> None:
-    src = (b"\xef\xbb\xbf" if bom else b"") + newline.join(lines).replace("\n", newline).encode() + newline.encode()
+    src = (b"\xef\xbb\xbf" if bom else b"") + "\n".join(lines).replace("\n", newline).encode() + newline.encode()
     recs = records(src)
     edits = sorted((r for r in recs if isinstance(r, Edit)), key=lambda e: e.start)
     out = splice(src, edits)
@@ -321,3 +321,17 @@ def test_no_byte_outside_an_edit_changes(lines: list[str], newline: str, bom: bo
     # apply twice equals apply once: nothing stale is left for the post-move view
     post = MAPPING.with_live(e.new for e in MAPPING.entries)
     assert not [r for r in records(out, post) if isinstance(r, Edit)]
+
+
+@pytest.mark.parametrize(("src", "expected"), (
+    pytest.param(b'p = "outputs/hd_results"', b'p = "outputs/HD"', id="no trailing newline"),
+    pytest.param(b'# outputs/hd_results\n\nimport os\n# outputs/hd_results\n', b'# outputs/HD\n\nimport os\n# outputs/HD\n',
+                 id="module header and footer comments"),
+    pytest.param(b'# only outputs/hd_results\n', b'# only outputs/HD\n', id="comments only"),
+    pytest.param(b'import os\n\n\ndef f():\n    return 1\n\n\np = "outputs/hd_results"\n',
+                 b'import os\n\n\ndef f():\n    return 1\n\n\np = "outputs/HD"\n', id="after statements without needles"),
+    pytest.param(b'x = 1\r\ny = 2\rp = "outputs/hd_results"\r\n', b'x = 1\r\ny = 2\rp = "outputs/HD"\r\n',
+                 id="a lone CR line end"),
+))
+def test_python_layout(src: bytes, expected: bytes) -> None:
+    assert rewrite(src) == expected
