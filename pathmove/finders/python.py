@@ -237,7 +237,12 @@ class _Gatherer(cst.CSTVisitor):
             return self.base_cache[name]
         if name in seen:
             return [_Seg("opaque")]
-        segs = self._flatten(self.bases[name], (), seen | {name}, mark=False)
+        # the definition lives at module level: the enclosing functions' names do not apply
+        scopes, self.scopes = self.scopes, []
+        try:
+            segs = self._flatten(self.bases[name], (), seen | {name}, mark=False)
+        finally:
+            self.scopes = scopes
         out = [_Seg("base", s.text, s.node, (), name) if s.kind in ("lit", "base") else s for s in segs]
         self.base_cache[name] = out
         return out
@@ -537,19 +542,14 @@ class _Gatherer(cst.CSTVisitor):
                 parts.append(self._piece(leaf))
                 owners.append(leaf)
             elif isinstance(leaf, cst.FormattedString):
-                start, end = self.span(leaf)
-                q = leaf.end
-                prefix_len = len(leaf.start)
                 raw = "r" in leaf.start.lower()
-                for part in leaf.parts:
+                for part in leaf.parts:  # format specs are not literal text: not read
                     if isinstance(part, cst.FormattedStringText):
                         a, b = self.span(part)
-                        parts.append(_Piece(a, b, q, raw, "b" in leaf.start.lower(), True))
-                        owners.append(leaf)
+                        parts.append(_Piece(a, b, leaf.end, raw, "b" in leaf.start.lower(), True))
                     else:
                         parts.append(None)
-                        owners.append(leaf)
-                del start, end, prefix_len
+                    owners.append(leaf)
             else:
                 parts.append(None)
                 owners.append(leaf)
