@@ -426,8 +426,12 @@ class _Gatherer(cst.CSTVisitor):
             lo, hi = comp_rng[comps[0]][0], comp_rng[comps[-1]][1]
             plans.append((run[i], lo, hi, mid_new[k:k + n_new], n_old))
             k += n_new
+        # all or nothing: a place that needs review gets no partial rewrite
+        marks = len(self.edits), len(self.units), len(self.reviews)
         for seg, lo, hi, parts, n_old in plans:
             self._place(seg, lo, hi, parts, n_old, root)
+        if len(self.reviews) > marks[2]:
+            del self.edits[marks[0]:], self.units[marks[1]:]
 
     def _place(self, seg: _Seg, lo: int, hi: int, parts: list[str], n_old: int, root: cst.BaseExpression) -> None:
         text = seg.text
@@ -485,22 +489,33 @@ class _Gatherer(cst.CSTVisitor):
         """A segment whose components all went to earlier ones: `Path("a") / "b"` → `Path("ab")`."""
         assert seg.node is not None
         kind = seg.ctx[0] if seg.ctx else ""
+        span: tuple[int, int] | None = None
         if kind == "right":
             binop = seg.ctx[1]
-            start = self.span(binop.left)[1]
-            end = self.span(seg.node)[1]
-        elif kind == "arg" and seg.ctx[2] > 0:
+            span = (self._outer(binop.left)[1], self._outer(binop.right)[1])
+        elif kind == "arg":
             call, i = seg.ctx[1], seg.ctx[2]
-            start = self.span(call.args[i - 1].value)[1]
-            end = self.span(seg.node)[1]
-        elif kind == "arg" and len(seg.ctx[1].args) > 1:
-            call = seg.ctx[1]
-            start = self.span(call.args[0])[0]
-            end = self.span(call.args[1])[0]
-        else:
+            args = call.args
+            if i > 0:
+                span = (self._outer(args[i - 1].value)[1], self._outer(args[i].value)[1])
+            elif len(args) > 1:
+                span = (self._outer(args[0].value)[0], self._outer(args[1].value)[0])
+            elif isinstance(call.func, cst.Attribute) and call.func.attr.value == "joinpath":
+                span = (self._outer(call.func.value)[1], self.span(call)[1])  # drop `.joinpath("b")`
+        if span is None or b"#" in self.data[span[0]:span[1]]:
+            # nothing to drop it from, or dropping it would take a comment along
             self.review(seg.node, "merging this path's segments would leave an empty one; edit by hand")
             return
-        self.edit(start, end, b"", "py-chain", root)
+        self.edit(span[0], span[1], b"", "py-chain", root)
+
+    def _outer(self, node: cst.CSTNode) -> tuple[int, int]:
+        """A node's span with its own parentheses (libcst spans leave them out)."""
+        start, end = self.span(node)
+        for _ in getattr(node, "lpar", ()):
+            start = self.data.rindex(b"(", 0, start)
+        for _ in getattr(node, "rpar", ()):
+            end = self.data.index(b")", end) + 1
+        return start, end
 
     def _review_base(self, root: cst.BaseExpression, run: list[_Seg], comp_seg: list[int], old: str, new: str) -> None:
         names = sorted({run[i].base for i in comp_seg if run[i].kind == "base"})
