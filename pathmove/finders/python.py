@@ -17,10 +17,11 @@ import ast
 import dataclasses
 import re
 import warnings
-from typing import Iterator, NamedTuple, Sequence, Union
+from typing import Iterator, Sequence, Union
 
 import libcst as cst
-from libcst.metadata import ByteSpanPositionProvider, MetadataWrapper
+from libcst.metadata import ByteSpanPositionProvider, CodeSpan, MetadataWrapper
+from libcst.metadata.span_provider import SpanProvidingCodegenState, byte_length_in_utf8
 
 from pathmove import match, packages
 from pathmove.edits import Edit, OverlapError, Record, Review, splice
@@ -72,7 +73,7 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
     if not _may_hold_reference(source, mapping):
         return
     offset = len(BOM) if data.startswith(BOM) else 0
-    module = parse(data, offset)
+    module = parse(data, offset, verify=False)  # _Gatherer.run checks the round trip
     g = _Gatherer(source, mapping, module, offset)
     g.run()
     if not g.edits:
@@ -96,8 +97,9 @@ def _may_hold_reference(source: Source, mapping: Mapping) -> bool:
     return source.path != source.new_path and mapping.packages is not None and b"from ." in source.data
 
 
-def parse(data: bytes, offset: int = 0) -> cst.Module:
-    """The libcst tree of data (after a BOM), trusted only if it reproduces the bytes."""
+def parse(data: bytes, offset: int = 0, verify: bool = True) -> cst.Module:
+    """The libcst tree of data (after a BOM), trusted only if it reproduces the bytes
+    (verify=False: the caller checks that on its own codegen pass)."""
     body = data[offset:]
     try:
         text = body.decode("utf-8")
@@ -109,7 +111,7 @@ def parse(data: bytes, offset: int = 0) -> cst.Module:
         raise ParseFailed(f"line {exc.raw_line}, column {exc.raw_column}: {exc.message}") from None
     except Exception as exc:  # libcst raises a few other types on odd input
         raise ParseFailed(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
-    if module.code.encode("utf-8") != body:
+    if verify and module.code.encode("utf-8") != body:
         raise ParseFailed("libcst does not reproduce the file byte for byte")
     return module
 
@@ -124,7 +126,7 @@ class _Gatherer(cst.CSTVisitor):
         self.mapping = mapping
         self.offset = offset
         self.module = module
-        self.spans: dict[cst.CSTNode, tuple[int, int]] = {}  # byte spans, filled per visited statement
+        self.code_spans: dict[cst.CSTNode, CodeSpan] = {}
         self.edits: list[Edit] = []
         self.reviews: list[Review] = []
         self.units: list[tuple[int, int]] = []  # nodes whose structure an edit may change
@@ -142,42 +144,36 @@ class _Gatherer(cst.CSTVisitor):
         self._collect_bases()
         if self.has_packages:
             self._collect_import_roots()
-        # Keep libcst work minimal: spans and the visit only for the top-level statements whose
-        # bytes hold a needle; the module's leading and trailing comments by the text rule.
-        layout = _layout(self.module)
-        if layout.header + sum(layout.sizes) + layout.footer != len(self.data) - self.offset:
-            self._visit_whole()  # a layout we cannot account for byte by byte: no shortcuts
-            return
+        # Keep libcst work minimal: one codegen for the byte spans (no metadata wrapper), then
+        # a plain walk of the module's comments and of the top-level statements whose bytes,
+        # with the blank lines and comments around them, hold a needle.
+        self.code_spans, code = byte_spans(self.module)
+        if code.encode("utf-8") != self.data[self.offset:]:
+            raise ParseFailed("libcst does not reproduce the file byte for byte")
         needles = self.mapping.needles
         relative = self.has_packages and self.source.path != self.source.new_path
-        pos = self.offset + layout.header
-        self._comments(self.offset, pos)
-        for stmt, size in zip(self.module.body, layout.sizes):
-            chunk = self.data[pos:pos + size]
+        for line in (*self.module.header, *self.module.footer):
+            self.walk(line)
+        body = self.module.body
+        bounds = [self.span(stmt) for stmt in body]
+        for i, stmt in enumerate(body):
+            lo = bounds[i - 1][1] if i else self.offset
+            hi = bounds[i + 1][0] if i + 1 < len(body) else len(self.data)
+            chunk = self.data[lo:hi]
             if any(n in chunk for n in needles) or (relative and b"from ." in chunk):
-                self._visit_statement(stmt, pos)
-            pos += size
-        self._comments(pos, len(self.data))
+                self.walk(stmt)
 
-    def _visit_whole(self) -> None:
-        spans = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(ByteSpanPositionProvider)
-        for node, sp in spans.items():
-            self.spans[node] = (sp.start + self.offset, sp.start + sp.length + self.offset)
-        self.module.visit(self)
-
-    def _visit_statement(self, stmt: cst.BaseStatement, pos: int) -> None:
-        mini = self.module.with_changes(body=[stmt], header=(), footer=())
-        spans = MetadataWrapper(mini, unsafe_skip_copy=True).resolve(ByteSpanPositionProvider)
-        for node, sp in spans.items():
-            self.spans[node] = (sp.start + pos, sp.start + sp.length + pos)
-        stmt.visit(self)
-
-    def _comments(self, start: int, end: int) -> None:
-        """The module's header and footer are blank lines and comments: the text rule."""
-        for m in match.find_all(self.data[start:end], self.mapping.pattern):
-            new = self.mapping.rewrite(m.old, m.tail)
-            if new is not None and new != m.old:
-                self.edit(start + m.start, start + m.end, new.encode(), "py-comment")
+    def walk(self, node: cst.CSTNode) -> None:
+        """Depth first, parents before children, calling visit_<Type>/leave_<Type> like libcst's
+        visitor, without rebuilding nodes (libcst's visit does; this is the hot loop)."""
+        name = type(node).__name__
+        visit = getattr(self, "visit_" + name, None)
+        if visit is None or visit(node) is not False:
+            for child in _children(node):
+                self.walk(child)
+        leave = getattr(self, "leave_" + name, None)
+        if leave is not None:
+            leave(node)
 
     def _collect_import_roots(self) -> None:
         """Names bound by a module-level `import a.b`: `a.b.f` in code follows the package."""
@@ -192,7 +188,8 @@ class _Gatherer(cst.CSTVisitor):
 
     # -- positions
     def span(self, node: cst.CSTNode) -> tuple[int, int]:
-        return self.spans[node]
+        s = self.code_spans[node]
+        return s.start + self.offset, s.start + s.length + self.offset
 
     def edit(self, start: int, end: int, new: bytes, kind: str, unit: cst.CSTNode | None = None) -> None:
         old = self.data[start:end]
@@ -665,10 +662,6 @@ class _Gatherer(cst.CSTVisitor):
             self._strings(node)
         return True
 
-    def visit_Module(self, node: cst.Module) -> bool:
-        # visited whole: header and footer comments come through visit_Comment
-        return True
-
     def visit_Comment(self, node: cst.Comment) -> bool:
         start, end = self.span(node)
         for m in match.find_all(self.data[start:end], self.mapping.pattern):
@@ -946,20 +939,31 @@ def _local_names(fn: cst.FunctionDef) -> set[str]:
     return names
 
 
-class _Layout(NamedTuple):
-    header: int  # bytes of the module's leading blank lines and comments
-    sizes: list[int]  # bytes of each top-level statement
-    footer: int
+def byte_spans(module: cst.Module) -> tuple[dict[cst.CSTNode, CodeSpan], str]:
+    """Byte spans of every node and the module's code, from one codegen pass
+    (ByteSpanPositionProvider's own state, without MetadataWrapper's copy and extra walk)."""
+    provider = ByteSpanPositionProvider()
+    state = SpanProvidingCodegenState(default_indent=module.default_indent, default_newline=module.default_newline,
+                                      provider=provider, get_length=byte_length_in_utf8)
+    module._codegen(state)
+    return provider._computed, "".join(state.tokens)
 
 
-def _layout(module: cst.Module) -> _Layout:
-    """Byte sizes of the module's header and top-level statements (one codegen, no metadata)."""
-    sizes = [len(module.code_for_node(stmt).encode("utf-8")) for stmt in module.body]
-    header = sum(len(module.code_for_node(line).encode("utf-8")) for line in module.header)
-    footer = sum(len(module.code_for_node(line).encode("utf-8")) for line in module.footer)
-    if sizes and not module.has_trailing_newline and not module.footer:
-        sizes[-1] -= len(module.default_newline.encode())
-    return _Layout(header, sizes, footer)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    fields = _FIELDS.get(type(node))
+    if fields is None:
+        fields = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
+    for name in fields:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
 
 
 def _concat_leaves(node: cst.BaseExpression) -> list[cst.BaseExpression]:
