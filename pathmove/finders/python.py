@@ -117,9 +117,10 @@ def parse(data: bytes, offset: int = 0, verify: bool = True) -> cst.Module:
 
 
 # ---- the gatherer -----------------------------------------------------------------------
-class _Gatherer(cst.CSTVisitor):
+class _Gatherer:
+    """Gathers edits and reviews from one module; walks it itself (see walk)."""
+
     def __init__(self, source: Source, mapping: Mapping, module: cst.Module, offset: int) -> None:
-        super().__init__()
         self.source = source
         self.path = source.path
         self.data = source.data
