@@ -367,6 +367,7 @@ class _Gatherer:
                     continue  # inside one f-string: the string rule reads it
                 a = bounds[covered[0]][0]
                 pc = self._seg_piece(seg)
+                assert seg.node is not None
                 self._string_edit(pc, seg.node, pc.start + m.start - a, pc.start + m.end - a, new, "py-string")
                 continue
             self._rewrite_segments(root, run, bounds, covered, m, new)
@@ -947,7 +948,7 @@ def byte_spans(module: cst.Module) -> tuple[dict[cst.CSTNode, CodeSpan], str]:
     state = SpanProvidingCodegenState(default_indent=module.default_indent, default_newline=module.default_newline,
                                       provider=provider, get_length=byte_length_in_utf8)
     module._codegen(state)
-    return provider._computed, "".join(state.tokens)
+    return dict(provider._computed), "".join(state.tokens)
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
