@@ -17,7 +17,7 @@ import ast
 import dataclasses
 import re
 import warnings
-from typing import Iterator, Sequence, Union
+from typing import Iterator, Sequence, Union, cast
 
 import libcst as cst
 from libcst.metadata import ByteSpanPositionProvider, CodeSpan, MetadataWrapper
@@ -143,6 +143,7 @@ class _Gatherer:
 
     def run(self) -> None:
         self._collect_bases()
+        self._collect_path_aliases()
         if self.has_packages:
             self._collect_import_roots()
         # Keep libcst work minimal: one codegen for the byte spans (no metadata wrapper), then
@@ -175,6 +176,29 @@ class _Gatherer:
         leave = getattr(self, "leave_" + name, None)
         if leave is not None:
             leave(node)
+
+    def _collect_path_aliases(self) -> None:
+        """`from os.path import join`, `from pathlib import Path as P`, `import pathlib as pl`."""
+        self.join_aliases: set[str] = set()
+        self.ctor_aliases: set[str] = set()
+        for stmt in self.module.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.ImportFrom) and not small.relative and not isinstance(small.names, cst.ImportStar):
+                    module = _dotted(small.module)
+                    for alias in small.names:
+                        bound = _alias_name(alias)
+                        if module in ("os.path", "posixpath", "ntpath") and _dotted(alias.name) == "join":
+                            self.join_aliases.add(bound)
+                        elif module == "pathlib" and _dotted(alias.name) in _PATH_CTORS:
+                            self.ctor_aliases.add(bound)
+                elif isinstance(small, cst.Import):
+                    for alias in small.names:
+                        if _dotted(alias.name) == "pathlib" and alias.asname is not None:
+                            self.ctor_aliases.update(f"{_alias_name(alias)}.{c}" for c in _PATH_CTORS)
+                        elif _dotted(alias.name) in ("os.path", "posixpath") and alias.asname is not None:
+                            self.join_aliases.add(f"{_alias_name(alias)}.join")
 
     def _collect_import_roots(self) -> None:
         """Names bound by a module-level `import a.b`: `a.b.f` in code follows the package."""
@@ -253,10 +277,10 @@ class _Gatherer:
         name = _dotted(func)
         if name is None:
             return None
-        if name in _JOIN_FUNCS:
+        if name in _JOIN_FUNCS or name in self.join_aliases:
             return "join"
         last = name.rsplit(".", 1)[-1]
-        if last in _PATH_CTORS and (name == last or name == "pathlib." + last):
+        if (last in _PATH_CTORS and (name == last or name == "pathlib." + last)) or name in self.ctor_aliases:
             return "ctor"
         return None
 
@@ -948,7 +972,7 @@ def byte_spans(module: cst.Module) -> tuple[dict[cst.CSTNode, CodeSpan], str]:
     state = SpanProvidingCodegenState(default_indent=module.default_indent, default_newline=module.default_newline,
                                       provider=provider, get_length=byte_length_in_utf8)
     module._codegen(state)
-    return dict(provider._computed), "".join(state.tokens)
+    return cast("dict[cst.CSTNode, CodeSpan]", provider._computed), "".join(state.tokens)
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -972,6 +996,13 @@ def _concat_leaves(node: cst.BaseExpression) -> list[cst.BaseExpression]:
     if isinstance(node, cst.ConcatenatedString):
         return _concat_leaves(node.left) + _concat_leaves(node.right)
     return [node]
+
+
+def _alias_name(alias: cst.ImportAlias) -> str:
+    """The name an import binds."""
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return _dotted(alias.name) or ""
 
 
 def _dotted(node: cst.BaseExpression | None) -> str | None:

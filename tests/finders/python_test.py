@@ -66,6 +66,8 @@ def rewrite(src: bytes, mapping: Mapping = MAPPING, path: str = "m.py", new_path
     b'p = r"outputs\\hd_results"\n',  # a Windows spelling is not the POSIX `from`
     b'x = "https://example.org/outputs/hd_results_old"\n',
     b'p = Path("outputs") + "hd_results"\n',  # not a path chain
+    pytest.param(b'p = ", ".join(["outputs", "hd_results"])\n', id="str.join is no path join"),
+    pytest.param(b'from shlex import join\np = join(["outputs", "hd_results"])\n', id="another join"),
     pytest.param(b'OUT = Path("outputs")\nOUT = Path("other")\np = OUT / "hd_results"\n', id="rebound name is no base"),
     pytest.param(b'p = f"{x:outputs/hd_results}"\n', id="format spec is no literal text"),
     pytest.param(b'LOGS = "logs"\ndef f(LOGS):\n    return LOGS / "wandb_export"\ng = lambda LOGS: LOGS / "wandb_export"\n',
@@ -116,6 +118,12 @@ def test_python_noop(src: bytes) -> None:
     pytest.param(b'p = PurePath("runs/checkpoints_old") / x\n', b'p = PurePath("checkpoints/pi05") / x\n', id="PurePath"),
     pytest.param(b'p = pathlib.PosixPath("runs", "checkpoints_old")\n', b'p = pathlib.PosixPath("checkpoints", "pi05")\n',
                  id="pathlib.PosixPath"),
+    pytest.param(b'from os.path import join as j\np = j("runs", "checkpoints_old")\n',
+                 b'from os.path import join as j\np = j("checkpoints", "pi05")\n', id="join imported from os.path"),
+    pytest.param(b'from pathlib import PurePosixPath as P\np = P("runs") / "checkpoints_old"\n',
+                 b'from pathlib import PurePosixPath as P\np = P("checkpoints") / "pi05"\n', id="Path under another name"),
+    pytest.param(b'import os.path as osp\np = osp.join("runs", "checkpoints_old")\n',
+                 b'import os.path as osp\np = osp.join("checkpoints", "pi05")\n', id="osp.join"),
     pytest.param(b'p = ROOT.joinpath("runs", "checkpoints_old", x)\n', b'p = ROOT.joinpath("checkpoints", "pi05", x)\n',
                  id="joinpath"),
     pytest.param(b'p = Path("logs") / "wandb_export/sweeps" / f\n', b'p = Path("logs") / "wandb/sweeps" / f\n',
