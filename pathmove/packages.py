@@ -53,6 +53,8 @@ def attach(root: Path, mapping: "Mapping") -> "Mapping":
 def detect(root: Path, mapping: "Mapping") -> Packages:
     """Module moves for every entry whose `from` (or, already moved, `to`) is importable."""
     roots = import_roots(root)
+    if "src" not in roots and any(e.new.startswith("src/") for e in mapping.entries):
+        roots = ("src", *roots)  # moving into a src/ layout that does not exist yet
     moves = []
     for e in mapping.entries:
         side = e.old if os.path.lexists(root / e.old) else e.new
@@ -63,7 +65,7 @@ def detect(root: Path, mapping: "Mapping") -> Packages:
         if old is None:
             continue
         old_name, old_root = old
-        new = _name_near(e.new, old_root, roots)
+        new = _name_near(e.new, roots[0], roots)  # the deepest import root holding it
         new_name = new[0] if new else None
         if new_name != old_name:
             moves.append(ModuleMove(old_name, new_name, old_root))

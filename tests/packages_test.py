@@ -30,6 +30,7 @@ def detect(root: Path, pairs: list[tuple[str, str]]) -> list[tuple[str, str | No
                  [("pkg.old", "pkg.new", "code")], id="setup.cfg package_dir"),
     pytest.param({"pkg/__init__.py": "", "pkg/old/__init__.py": ""}, [("pkg/old", "pkg/new-io")],
                  [("pkg.old", None, "")], id="destination not importable"),
+    pytest.param({"pkg/__init__.py": ""}, [("pkg", "src/pkg")], [], id="into a new src layout: same name"),
     pytest.param({"data/old/a.csv": "x"}, [("data/old", "data/new")], [], id="data folder"),
     pytest.param({"scripts/old/run.py": ""}, [("scripts/old", "scripts/new")], [], id="folder without __init__"),
     pytest.param({"pkg/__init__.py": "", "pkg/new/__init__.py": ""}, [("pkg/old", "pkg/new")],
