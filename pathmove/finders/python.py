@@ -69,24 +69,33 @@ class _Seg:
 
 def find(source: Source, mapping: Mapping) -> Iterator[Record]:
     """Edits and reviews for one Python file; ParseFailed hands it to the plain-text rule."""
-    data = source.data
     if not _may_hold_reference(source, mapping):
         return
+    try:
+        records = _gather(source, mapping)
+    except ParseFailed:
+        raise
+    except RecursionError:
+        raise ParseFailed("nested too deeply for libcst") from None
+    except Exception as exc:  # STYLE §5: one odd file never stops the run; the text rule takes it
+        raise ParseFailed(f"the Python rewriter failed on this file ({type(exc).__name__}: {exc})") from exc
+    yield from records
+
+
+def _gather(source: Source, mapping: Mapping) -> list[Record]:
+    data = source.data
     offset = len(BOM) if data.startswith(BOM) else 0
     module = parse(data, offset, verify=False)  # _Gatherer.run checks the round trip
     g = _Gatherer(source, mapping, module, offset)
     g.run()
     if not g.edits:
-        yield from g.reviews
-        return
+        return list(g.reviews)
     problem = check_edits(data, g.edits, g.units, offset, g.module)
     if problem:
-        yield Review(source.path, g.edits[0].start, g.edits[0].end,
-                     f"the rewritten file would not be the same Python ({problem}); file left unchanged, "
-                     "please edit it by hand", "unsafe-edit")
-        return
-    yield from g.reviews
-    yield from g.edits
+        return [Review(source.path, g.edits[0].start, g.edits[0].end,
+                       f"the rewritten file would not be the same Python ({problem}); file left unchanged, "
+                       "please edit it by hand", "unsafe-edit")]
+    return [*g.reviews, *g.edits]
 
 
 def _may_hold_reference(source: Source, mapping: Mapping) -> bool:

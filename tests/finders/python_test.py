@@ -355,3 +355,16 @@ def test_no_byte_outside_an_edit_changes(lines: list[str], newline: str, bom: bo
 ))
 def test_python_layout(src: bytes, expected: bytes) -> None:
     assert rewrite(src) == expected
+
+
+def test_an_internal_error_hands_the_file_to_the_text_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """STYLE §5: one odd file never stops the run."""
+    def boom(self: object) -> None:
+        raise ValueError("odd node")
+
+    monkeypatch.setattr(python._Gatherer, "run", boom)
+    with pytest.raises(ParseFailed, match="odd node"):
+        records(b'p = "outputs/hd_results"\n')
+    recs = find_any(Source("m.py", "m.py", b'p = "outputs/hd_results"\n', "python"), MAPPING)
+    assert isinstance(recs[0], Notice)
+    assert [r.new for r in recs if isinstance(r, Edit)] == [b"outputs/HD"]
