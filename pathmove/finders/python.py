@@ -460,12 +460,15 @@ class _Gatherer:
             k += n_new
         # all or nothing: a place that needs review gets no partial rewrite
         marks = len(self.edits), len(self.units), len(self.reviews)
+        dropped: list[_Seg] = []
         for seg, lo, hi, parts, n_old in plans:
-            self._place(seg, lo, hi, parts, n_old, root)
+            self._place(seg, lo, hi, parts, n_old, root, dropped)
+        self._drop(dropped, root)
         if len(self.reviews) > marks[2]:
             del self.edits[marks[0]:], self.units[marks[1]:]
 
-    def _place(self, seg: _Seg, lo: int, hi: int, parts: list[str], n_old: int, root: cst.BaseExpression) -> None:
+    def _place(self, seg: _Seg, lo: int, hi: int, parts: list[str], n_old: int, root: cst.BaseExpression,
+               dropped: list[_Seg]) -> None:
         text = seg.text
         if parts:
             whole = lo == 0 and hi == len(text)
@@ -480,7 +483,7 @@ class _Gatherer:
         elif lo > 0 and text[lo - 1:lo] == b"/":
             lo -= 1
         if lo == 0 and hi == len(text) and not seg.partial:
-            self._delete(seg, root)
+            dropped.append(seg)  # dropped together below: neighbours share their commas
             return
         self._segment_edit(seg, lo, hi, b"", root)
 
@@ -517,26 +520,40 @@ class _Gatherer:
         start, end = self.span(seg.node)
         self.edit(start, end, sep.join(lits), "py-chain", root)
 
-    def _delete(self, seg: _Seg, root: cst.BaseExpression) -> None:
-        """A segment whose components all went to earlier ones: `Path("a") / "b"` → `Path("ab")`."""
-        assert seg.node is not None
-        kind = seg.ctx[0] if seg.ctx else ""
-        span: tuple[int, int] | None = None
-        if kind == "right":
-            binop = seg.ctx[1]
-            span = (self._outer(binop.left)[1], self._outer(binop.right)[1])
-        elif kind == "arg":
-            call, i = seg.ctx[1], seg.ctx[2]
+    def _drop(self, segs: list[_Seg], root: cst.BaseExpression) -> None:
+        """Segments whose components all went to earlier ones: `Path("a") / "b"` → `Path("ab")`."""
+        calls: dict[int, tuple[cst.Call, set[int]]] = {}
+        for seg in segs:
+            kind = seg.ctx[0] if seg.ctx else ""
+            if kind == "right":
+                binop = seg.ctx[1]
+                self._drop_span(seg, (self._outer(binop.left)[1], self._outer(binop.right)[1]), root)
+            elif kind == "arg":
+                calls.setdefault(id(seg.ctx[1]), (seg.ctx[1], set()))[1].add(seg.ctx[2])
+            else:
+                self._drop_span(seg, None, root)
+        for call, gone in calls.values():
             args = call.args
-            if i > 0:
-                span = (self._outer(args[i - 1].value)[1], self._outer(args[i].value)[1])
-            elif len(args) > 1:
-                span = (self._outer(args[0].value)[0], self._outer(args[1].value)[0])
-            elif isinstance(call.func, cst.Attribute) and call.func.attr.value == "joinpath":
-                span = (self._outer(call.func.value)[1], self.span(call)[1])  # drop `.joinpath("b")`
+            node = args[min(gone)].value
+            kept = [i for i in range(len(args)) if i not in gone]
+            if 0 in gone and kept:  # leading arguments: up to the first one kept
+                first = kept[0]
+                self._drop_span(node, (self._outer(args[0].value)[0], self._outer(args[first].value)[0]), root)
+                gone = {i for i in gone if i > first}
+            elif not kept:
+                joinpath = isinstance(call.func, cst.Attribute) and call.func.attr.value == "joinpath"
+                span = (self._outer(call.func.value)[1], self.span(call)[1]) if joinpath else None
+                self._drop_span(node, span, root)  # `.joinpath("b")` goes; `Path()` would mean "."
+                continue
+            for i in sorted(gone):  # each with the comma before it
+                self._drop_span(args[i].value, (self._outer(args[i - 1].value)[1], self._outer(args[i].value)[1]), root)
+
+    def _drop_span(self, seg: _Seg | cst.CSTNode, span: tuple[int, int] | None, root: cst.BaseExpression) -> None:
+        node = seg.node if isinstance(seg, _Seg) else seg
+        assert node is not None
         if span is None or b"#" in self.data[span[0]:span[1]]:
             # nothing to drop it from, or dropping it would take a comment along
-            self.review(seg.node, "merging this path's segments would leave an empty one; edit by hand")
+            self.review(node, "merging this path's segments would leave an empty one; edit by hand")
             return
         self.edit(span[0], span[1], b"", "py-chain", root)
 
