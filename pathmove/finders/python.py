@@ -600,7 +600,7 @@ class _Gatherer:
         """The boundary rule over one string expression; implicit concatenation reads as one."""
         parts: list[Union[_Piece, None]] = []
         owners: list[cst.CSTNode] = []
-        for leaf in _concat_leaves(node):
+        for leaf in _concat_leaves(node, self.done):
             self.done.add(id(leaf))
             if isinstance(leaf, cst.SimpleString):
                 parts.append(self._piece(leaf))
@@ -1018,9 +1018,12 @@ def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
                     yield item
 
 
-def _concat_leaves(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+def _concat_leaves(node: cst.BaseExpression, seen: set[int]) -> list[cst.BaseExpression]:
+    """The literals of an implicit concatenation, left to right; inner concatenations are
+    added to seen so they are not read a second time."""
     if isinstance(node, cst.ConcatenatedString):
-        return _concat_leaves(node.left) + _concat_leaves(node.right)
+        seen.add(id(node))
+        return _concat_leaves(node.left, seen) + _concat_leaves(node.right, seen)
     return [node]
 
 
