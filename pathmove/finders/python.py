@@ -38,6 +38,8 @@ _DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
 # "a.b", "a.b:main", "name = a.b:main [extra]" (entry points written in setup.py)
 _DOTTED_STRING = re.compile(rf"(?P<mod>{_DOTTED})(?::[A-Za-z0-9_.]+)?\Z")
 _ENTRY_STRING = re.compile(rf"\s*[\w.\-]+\s*=\s*(?P<mod>{_DOTTED})\s*:\s*[A-Za-z0-9_.]+\s*(?:\[[^\]]*\])?\s*\Z")
+# calls whose first argument names a module (or an attribute under one)
+_MODULE_CALLS = {"import_module", "__import__", "patch", "find_spec", "resolve_name", "reload", "getLogger"}
 _PATH_CTORS = {"Path", "PurePath", "PosixPath", "PurePosixPath", "WindowsPath", "PureWindowsPath"}
 _JOIN_FUNCS = {"os.path.join", "posixpath.join", "ntpath.join", "osp.join", "path.join"}
 
@@ -146,6 +148,7 @@ class _Gatherer:
         self.base_cache: dict[str, list[_Seg]] = {}
         self.scopes: list[set[str]] = []  # names bound in the enclosing functions
         self.import_roots: set[str] = set()  # names bound by `import a.b` (attribute chains follow)
+        self.module_args: set[int] = set()  # strings passed where a module name is expected
         self.has_packages = mapping.packages is not None and bool(mapping.packages.moves)
         self.old_pkg = packages.package_of(source.path, mapping) if mapping.packages is not None else None
         self.new_pkg = packages.package_of(source.new_path, mapping) if mapping.packages is not None else None
@@ -679,6 +682,8 @@ class _Gatherer:
         mod = mm.group("mod")
         if "." not in mod and ":" not in text:
             return  # one bare word is too common to be read as a module name
+        if ":" not in text and id(node) not in self.module_args and not _deep_module(mod, self.mapping):
+            return  # "legacy_io.csv" is a file name unless a module is asked for here
         new = packages.translate_module(mod, self.mapping)
         if new is None:
             return
@@ -697,6 +702,9 @@ class _Gatherer:
     def visit_Call(self, node: cst.Call) -> bool:
         if id(node) not in self.chain_nodes and self._call_kind(node) is not None:
             self._chain(node)
+        name = _dotted(node.func)
+        if self.has_packages and name and name.rsplit(".", 1)[-1] in _MODULE_CALLS and node.args:
+            self.module_args.add(id(node.args[0].value))
         return True
 
     def visit_SimpleString(self, node: cst.SimpleString) -> bool:
@@ -1025,6 +1033,12 @@ def _concat_leaves(node: cst.BaseExpression, seen: set[int]) -> list[cst.BaseExp
         seen.add(id(node))
         return _concat_leaves(node.left, seen) + _concat_leaves(node.right, seen)
     return [node]
+
+
+def _deep_module(name: str, mapping: Mapping) -> bool:
+    """True if name starts with a moved module that is itself dotted (`a.b`, not `a`)."""
+    pk = mapping.packages
+    return pk is not None and any("." in m.old and (name == m.old or name.startswith(m.old + ".")) for m in pk.moves)
 
 
 def _alias_name(alias: cst.ImportAlias) -> str:

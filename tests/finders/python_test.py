@@ -204,6 +204,8 @@ def test_python_rewrites(src: bytes, expected: bytes) -> None:
     pytest.param(b'eps = ["x = pkg.legacy_io.cli:main"]\n', b'eps = ["x = pkg.modern_io.cli:main"]\n',
                  id="setup.py console_scripts"),
     pytest.param(b'p = "pkg/legacy_io/data.txt"\n', b'p = "pkg/modern_io/data.txt"\n', id="path to a file in it"),
+    pytest.param(b'log = logging.getLogger("pkg.legacy_io.reader")\n', b'log = logging.getLogger("pkg.modern_io.reader")\n',
+                 id="logger named after the module"),
 ))
 def test_python_package_rewrites(src: bytes, expected: bytes) -> None:
     assert rewrite(src, PKG, path="pkg/m.py") == expected
@@ -458,3 +460,21 @@ def test_a_rewritten_literal_holds_the_moved_value(literals: list[str]) -> None:
     exec(splice(src, [r for r in recs if isinstance(r, Edit)]).decode(), scope)  # noqa: S102
     after = scope["p"]
     assert (after if isinstance(after, bytes) else after.encode()) == want, (src, after)
+
+
+TOP = dataclasses.replace(from_pairs([("legacy_io", "modern_io")]),
+                          packages=Packages((ModuleMove("legacy_io", "modern_io", ""),), ("",)))
+
+
+@pytest.mark.parametrize(("src", "expected"), (
+    pytest.param(b'import legacy_io\nlegacy_io.read()\n', b'import modern_io\nmodern_io.read()\n', id="top-level import"),
+    pytest.param(b'm = importlib.import_module("legacy_io.reader")\n', b'm = importlib.import_module("modern_io.reader")\n',
+                 id="import_module"),
+    pytest.param(b'@patch("legacy_io.reader.read")\ndef t(m): pass\n', b'@patch("modern_io.reader.read")\ndef t(m): pass\n',
+                 id="patch"),
+    pytest.param(b'ep = "legacy_io.cli:main"\n', b'ep = "modern_io.cli:main"\n', id="entry point"),
+    pytest.param(b'name = "legacy_io.csv"\n', b'name = "legacy_io.csv"\n', id="a file name stays"),
+    pytest.param(b'p = "legacy_io/data.csv"\n', b'p = "modern_io/data.csv"\n', id="the path follows"),
+))
+def test_python_top_level_package(src: bytes, expected: bytes) -> None:
+    assert rewrite(src, TOP, path="app.py") == expected
