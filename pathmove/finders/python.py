@@ -1,7 +1,7 @@
 """The Python rewriter (SPEC §4.1), built on libcst.
 
-A libcst visitor gathers; nothing here returns a changed tree. Every record is a byte span
-into the original file. Four rules:
+A gatherer walks the libcst tree and only collects; nothing here returns a changed tree.
+Every record is a byte span into the original file. Four rules:
 
 * strings and comments: the SPEC §4 boundary rule on each literal's raw source bytes (escape
   sequences masked so they act as separators), new text escaped for the literal's quoting;
@@ -544,8 +544,9 @@ class _Gatherer:
                 self._drop_span(node, (self._outer(args[0].value)[0], self._outer(args[first].value)[0]), root)
                 gone = {i for i in gone if i > first}
             elif not kept:
-                joinpath = isinstance(call.func, cst.Attribute) and call.func.attr.value == "joinpath"
-                span = (self._outer(call.func.value)[1], self.span(call)[1]) if joinpath else None
+                func = call.func
+                joinpath = isinstance(func, cst.Attribute) and func.attr.value == "joinpath"
+                span = (self._outer(func.value)[1], self.span(call)[1]) if isinstance(func, cst.Attribute) and joinpath else None
                 self._drop_span(node, span, root)  # `.joinpath("b")` goes; `Path()` would mean "."
                 continue
             for i in sorted(gone):  # each with the comma before it
