@@ -8,7 +8,7 @@ import posixpath
 from pathlib import Path
 from typing import Callable, Iterable
 
-from pathmove import finders, match, repo
+from pathmove import finders, match, packages, repo
 from pathmove.edits import Edit, Notice, OverlapError, Review, dedupe, splice
 from pathmove.errors import ConflictError
 from pathmove.mapping import Entry, Mapping
@@ -133,6 +133,7 @@ def build(
     """Every edit: in plan mode before the moves, in verify mode on the tree as it is."""
     if use_git is None:
         use_git = repo.is_git(root)
+    mapping = packages.attach(root, mapping)  # SPEC §4.1: moved packages, their imports follow
     if mode == "plan":
         moves = classify_moves(root, mapping)
         view = mapping

@@ -18,6 +18,8 @@ from pathmove.scan import Source
 REGISTRY: dict[str, str] = {
     "text": "text",
     "symlink": "symlinks",
+    "python": "python",
+    "pyconfig": "pyconfig",
 }
 
 Finder = Callable[[Source, Mapping], Iterable[Record]]
