@@ -181,6 +181,8 @@ def relink(path_raw: str, md_path: str, md_new_path: str, mapping: Mapping, angl
     if moved is None and (rooted or md_new_path == md_path):
         return None
     dest = moved if moved is not None else joined
+    if not rooted and posixpath.normpath(posixpath.join(posixpath.dirname(md_new_path), decoded)) == dest:
+        return None  # the author's spelling still reaches the same place from where the file ends up
     if rooted:
         new = "/" + dest
     else:
