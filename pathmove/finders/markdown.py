@@ -19,23 +19,25 @@ from typing import Any, Iterable, Iterator, NamedTuple
 
 import mistune
 
-from pathmove.edits import Edit, Record
+from pathmove.edits import Edit, Record, Review
 from pathmove.finders import text
 from pathmove.finders._offsets import ByteOffsets
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
 
 # A destination without angle brackets: no whitespace, parentheses balanced (CommonMark §6.3).
-_DEST = r"(?!<)(?:\\[!-~]|[^\s()\\]|\((?:\\[!-~]|[^\s()\\])*\))+"
-_ANGLE = r"<[^<>\r\n]*>"
-_INLINE = re.compile(r"\]\([ \t]*(?:\r?\n[ \t]*)?(?P<d>" + _ANGLE + "|" + _DEST + r")(?=[ \t\r\n)])")
+# Candidates are replaced by sentinels before mistune parses, so they must not hold a character
+# that could pair with one elsewhere (code-span backticks, "*" emphasis, brackets, HTML "<").
+_DEST = r"(?!<)(?:\\[!-~]|[^\s()\\`*<\[\]]|\((?:\\[!-~]|[^\s()\\`*<\[\]])*\))+"
+_ANGLE = r"<[^<>\r\n`]*>"
+_INLINE = re.compile(r"\]\([ \t]*(?:\r?\n[ \t>]*)?(?P<d>" + _ANGLE + "|" + _DEST + r")(?=[ \t\r\n)])")
 _REFDEF = re.compile(
     r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?\[(?:\\.|[^\[\]\\\r\n])+\]:[ \t]*(?:\r?\n[ \t>]*)?"
     r"(?P<d>" + _ANGLE + "|" + _DEST + r")(?=[ \t]|\r?\n|\Z)",
     re.M,
 )
 _HTML_ATTR = re.compile(
-    r"(?i)(?<![\w-])(?:src|href)[ \t]*=[ \t]*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<uq>[^\s\"'=<>`]+))"
+    r"(?i)(?<![\w-])(?:src|href)[ \t]*=[ \t]*(?:\"(?P<dq>[^\"`]*)\"|'(?P<sq>[^'`]*)'|(?P<uq>[^\s\"'=<>`]+))"
 )
 # SPEC §4.3: URLs with a scheme are left alone, whatever they contain (in links and in prose).
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -65,7 +67,8 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
     offsets = ByteOffsets(text_, base)
     body = _front_matter_end(text_)
     protected: list[tuple[int, int]] = [(m.start(), m.end()) for m in _URL.finditer(text_)]
-    for d in destinations(text_, body):
+    dests, unlocated = _probe(text_, body)
+    for d in dests:
         protected.append((d.start, d.end))
         raw = text_[d.start:d.end]
         path_raw = _path_part(raw)
@@ -73,6 +76,14 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
         if new is not None:
             start, end = offsets(d.start), offsets(d.start + len(path_raw))
             yield Edit(source.path, start, end, data[start:end], new.encode("utf-8", "surrogateescape"), "md-link")
+    for url in unlocated:
+        # mistune saw a link we could not place: never guess, ask (STYLE §2)
+        path_raw = _path_part(url)
+        if relink(urllib.parse.unquote(path_raw), source.path, source.new_path, mapping) is not None:
+            at = text_.find(path_raw, body)
+            start = offsets(at) if at >= 0 else 0
+            yield Review(source.path, start, start + (len(path_raw.encode()) if at >= 0 else 0),
+                         f"link destination {url!r} could not be located exactly: update it by hand", "md-link")
     pos = 0
     for start, end in sorted(protected) + [(len(text_), len(text_))]:
         if start > pos:
@@ -83,9 +94,12 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
 # ---- where the destinations are ------------------------------------------------------------
 def destinations(text_: str, body: int = 0) -> list[_Dest]:
     """Every link, image, reference-definition and HTML src/href destination mistune recognises."""
+    return _probe(text_, body)[0]
+
+
+def _probe(text_: str, body: int) -> tuple[list[_Dest], list[str]]:
+    """The located destinations, and the URLs of links mistune found that we could not place."""
     cands = _candidates(text_, body)
-    if not cands:
-        return []
     nonce = "pmq"
     while nonce in text_:
         nonce += "q"
@@ -101,12 +115,15 @@ def destinations(text_: str, body: int = 0) -> list[_Dest]:
     sentinel = re.compile(re.escape(nonce) + r"(\d+)z")
     found_md: set[int] = set()
     found_html: set[int] = set()
-    for kind, value in _walk(tokens):
-        target = found_html if kind == "html" else found_md
-        target.update(int(m.group(1)) for m in sentinel.finditer(value))
-    for ref in (state.env.get("ref_links") or {}).values():
-        found_md.update(int(m.group(1)) for m in sentinel.finditer(str(ref.get("url", ""))))
-    return [c for i, c in enumerate(cands) if i in (found_html if c.html else found_md)]
+    unlocated: list[str] = []
+    refs = [str(ref.get("url", "")) for ref in (state.env.get("ref_links") or {}).values()]
+    for kind, value in [*_walk(tokens), *(("ref", url) for url in refs)]:
+        ids = [int(m.group(1)) for m in sentinel.finditer(value)]
+        (found_html if kind == "html" else found_md).update(ids)
+        if kind != "html" and not ids:
+            unlocated.append(value)
+    located = [c for i, c in enumerate(cands) if i in (found_html if c.html else found_md)]
+    return located, list(dict.fromkeys(unlocated))
 
 
 def _candidates(text_: str, body: int) -> list[_Dest]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pathmove import finders
-from pathmove.edits import Edit, splice
+from pathmove.edits import Edit, Review, splice
 from pathmove.finders.markdown import destinations, relink
 from pathmove.mapping import Mapping, from_pairs
 from pathmove.scan import Source
@@ -129,10 +129,21 @@ def test_verify_view_leaves_current_links_alone() -> None:
     assert out == b"[a](../outputs/HD/a.csv) [b](../outputs/HD/b.csv)\n"
 
 
+def test_a_link_mistune_sees_but_we_cannot_place_is_reported() -> None:
+    src = b"[a][x\ny]\n\n[x\ny]: hd_results/x.md\n"  # a label broken over two lines
+    recs = records(src, "outputs/README.md")
+    assert not [r for r in recs if isinstance(r, Edit)]
+    [review] = [r for r in recs if isinstance(r, Review)]
+    assert review.kind == "md-link" and "hd_results/x.md" in review.message
+    assert src[review.start:review.end] == b"hd_results/x.md"
+
+
 @pytest.mark.parametrize(("src", "found"), (
     (b"[a](x.md) `[b](y.md)` <img src=\"z.png\">\n\n    [c](w.md)\n", ["x.md", "z.png"]),
     (b"[a]: r.md\n\n```\n[b]: s.md\n<a href=\"t.md\">\n```\n", ["r.md"]),
     (b"\\[a](x.md) [b] (y.md) [c](z.md\n", []),
+    (b"`code ](a`b` [l](c.md) > [q](\n> d.md)\n", ["c.md"]),
+    (b"> [q](\n> d.md)\n", ["d.md"]),
 ))
 def test_mistune_decides_what_is_a_destination(src: bytes, found: list[str]) -> None:
     text = src.decode()
