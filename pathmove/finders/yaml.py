@@ -104,39 +104,53 @@ def _read_scalar(path: str, data: bytes, text_: str, offsets: ByteOffsets, tok: 
         body = brk.start() if brk else end
         records.extend(_comments_in(path, data, text_, offsets, start + 1, body, mapping))
     bstart, bend = offsets(body), offsets(end)
-    value = tok.value
-    raw = list(match.find_all(data[bstart:bend], mapping.pattern))
-    val = list(match.find_all(value.encode("utf-8", "surrogateescape"), mapping.pattern))
+    value = value_bytes = tok.value.encode("utf-8", "surrogateescape")
+    val = list(match.find_all(value_bytes, mapping.pattern))
     val_new = [(m, mapping.rewrite(m.old, m.tail)) for m in val]
-    wanted = [(m, n) for m, n in val_new if n is not None and n != m.old]
-    if not wanted:
-        return _Scalar(tok, [], value)
-    expected = _replace(value, val_new)
-    if [m.old for m in raw] != [m.old for m in val]:
+    if not any(n is not None and n != m.old for m, n in val_new):
+        return _Scalar(tok, [], tok.value)
+    expected = _replace(value_bytes, val_new)
+    # The value decides what is a reference (escapes and folds change boundaries); the raw
+    # text holds the same path spelled out literally, occurrence for occurrence, or it is
+    # spelled with escapes or broken by a fold and a person must decide (SPEC §4.2).
+    body_bytes = data[bstart:bend]
+    spots: dict[str, tuple[list[int], list[int]]] = {}
+    for old in {m.old for m in val}:
+        spots[old] = (_occurrences(value, old.encode()), _occurrences(body_bytes, old.encode()))
+    if any(len(v) != len(r) for v, r in spots.values()) or any(m.start not in spots[m.old][0] for m in val):
         why = ("a path broken across a line fold" if style == ">" or "\\\n" in text_[start:end]
                else "a path spelled with escapes")
         records.append(Review(path, offsets(start), bend,
                               f"{why} in a {_style_name(style)} scalar: rewrite it by hand", "yaml-scalar"))
-        return _Scalar(tok, [], value)
+        return _Scalar(tok, [], tok.value)
     edits: list[Edit] = []
-    for m in raw:
-        new = mapping.rewrite(m.old, m.tail)
+    for m, new in val_new:
         if new is None or new == m.old:
             continue
+        in_value, in_raw = spots[m.old]
+        at = bstart + in_raw[in_value.index(m.start)]
         quoted = _quote(new, style, in_flow)
         if quoted is None:
-            records.append(Review(path, bstart + m.start, bstart + m.end,
+            records.append(Review(path, at, at + len(m.old.encode()),
                                   f"{new!r} cannot be written into a {_style_name(style)} scalar without "
                                   "changing its quoting: rewrite it by hand", "yaml-scalar"))
-            return _Scalar(tok, [], value)
-        edits.append(Edit(path, bstart + m.start, bstart + m.end, data[bstart + m.start:bstart + m.end],
+            return _Scalar(tok, [], tok.value)
+        edits.append(Edit(path, at, at + len(m.old.encode()), data[at:at + len(m.old.encode())],
                           quoted.encode(), "yaml-scalar"))
     return _Scalar(tok, edits, expected)
 
 
-def _replace(value: str, val_new: list[tuple[match.Match, str | None]]) -> str:
+def _occurrences(haystack: bytes, needle: bytes) -> list[int]:
+    """Start of every non-overlapping occurrence of needle, left to right."""
+    out, pos = [], haystack.find(needle)
+    while pos >= 0:
+        out.append(pos)
+        pos = haystack.find(needle, pos + len(needle))
+    return out
+
+
+def _replace(raw: bytes, val_new: list[tuple[match.Match, str | None]]) -> str:
     """The value with its matched paths replaced (the meaning the edits must produce)."""
-    raw = value.encode("utf-8", "surrogateescape")
     out, pos = [], 0
     for m, new in val_new:
         out.append(raw[pos:m.start])

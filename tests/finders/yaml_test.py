@@ -52,6 +52,8 @@ def test_yaml_unchanged(src: bytes) -> None:
     pytest.param(b"a: 'it''s outputs/hd_results'\n", b"a: 'it''s outputs/HD'\n", id="single-quoted with escape"),
     pytest.param(b"a: \"\\t/data/outputs/hd_results\\n\"\n", b"a: \"\\t/data/outputs/HD\\n\"\n",
                  id="double-quoted with escapes"),
+    pytest.param(b"a: \"ls\\noutputs/hd_results\\toutputs/hd_results_v2\"\n",
+                 b"a: \"ls\\noutputs/HD\\toutputs/hd_results_v2\"\n", id="escape letters next to a path"),
     pytest.param(b"a: 'data/raw/x'\n", b"a: 'data/it''s raw/x'\n", id="single quote escaped in single quotes"),
     pytest.param(b"a: \"data/raw\"\n", b"a: \"data/it's raw\"\n", id="single quote in double quotes"),
     pytest.param(b"run: |\n  cp outputs/hd_results/a .\n  ls runs/ckpt\n",
