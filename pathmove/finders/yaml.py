@@ -9,6 +9,7 @@ every scalar must load as its old value with the paths replaced, or it becomes a
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import re
 from typing import Iterator, NamedTuple
@@ -60,8 +61,8 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
             flow += 1
         elif isinstance(tok, (T.FlowSequenceEndToken, T.FlowMappingEndToken)):
             flow = max(0, flow - 1)
-        spans.append((tok.start_mark.index, tok.end_mark.index))
-        if isinstance(tok, T.ScalarToken):
+        elif isinstance(tok, T.ScalarToken):
+            spans.append((tok.start_mark.index, tok.end_mark.index))
             scalars.append(_read_scalar(source.path, data, text_, offsets, tok, flow > 0, mapping, records))
     comment_edits = list(_comments(source.path, data, text_, offsets, spans, mapping))
     edits = [e for s in scalars for e in s.edits]
@@ -72,12 +73,13 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
     yield from records
 
 
-def _scan(text_: str) -> list[pyyaml.Token]:
+def _scan(text_: str, validate: bool = True) -> list[pyyaml.Token]:
     """Every token of every document; a file PyYAML rejects goes to the text rule (SPEC §4.2)."""
     try:
         tokens = list(pyyaml.scan(text_, Loader=_loader()))
-        for _ in pyyaml.compose_all(text_, Loader=_loader()):
-            pass
+        if validate:  # the scanner accepts some structures the parser refuses (templates)
+            for _ in pyyaml.parse(text_, Loader=_loader()):
+                pass
     except pyyaml.YAMLError as exc:
         raise ParseFailed(_describe(exc)) from None
     except ValueError as exc:  # e.g. unacceptable characters reported by the reader
@@ -98,6 +100,9 @@ def _read_scalar(path: str, data: bytes, text_: str, offsets: ByteOffsets, tok: 
     start, end = tok.start_mark.index, tok.end_mark.index
     style = tok.style or ""
     body = start
+    if style not in ("|", ">") and mapping.pattern is not None and not mapping.pattern.search(
+            tok.value.encode("utf-8", "surrogateescape")):
+        return _Scalar(tok, [], tok.value)  # the common case: nothing to find
     if style in ("|", ">"):
         # The header line ("|-  # comment") is indicators and maybe a comment, not content.
         brk = _BREAK.search(text_, start, end)
@@ -181,12 +186,19 @@ def _style_name(style: str) -> str:
 
 def _comments(path: str, data: bytes, text_: str, offsets: ByteOffsets, spans: list[tuple[int, int]],
               mapping: Mapping) -> Iterator[Edit]:
-    """The text rule on every comment: the gaps between tokens hold nothing else with a path."""
+    """The text rule on every comment: a "#" after whitespace that no scalar contains.
+
+    Outside scalars there are only indicators, anchors, aliases and tags (none holds " #").
+    """
+    starts = [s for s, _ in spans]
     pos = 0
-    for start, end in sorted(spans) + [(len(text_), len(text_))]:
-        if start > pos:
-            yield from _comments_in(path, data, text_, offsets, pos, start, mapping)
-        pos = max(pos, end)
+    while (m := _COMMENT.search(text_, pos)) is not None:
+        k = bisect.bisect_right(starts, m.start()) - 1
+        if k >= 0 and m.start() < spans[k][1]:
+            pos = spans[k][1]  # a "#" inside a scalar; a comment may still follow it
+            continue
+        yield from text.find_in(path, data, mapping, offsets(m.start()), offsets(m.end()), "yaml-comment")
+        pos = m.end()
 
 
 def _comments_in(path: str, data: bytes, text_: str, offsets: ByteOffsets, start: int, end: int,
@@ -200,7 +212,8 @@ def _checked(path: str, data: bytes, scalars: list[_Scalar], edits: list[Edit]) 
     try:
         new_data = splice(data, edits)
         base = len(codecs.BOM_UTF8) if new_data.startswith(codecs.BOM_UTF8) else 0
-        after = [t.value for t in _scan(new_data[base:].decode("utf-8")) if isinstance(t, T.ScalarToken)]
+        after = [t.value for t in _scan(new_data[base:].decode("utf-8"), validate=False)
+                 if isinstance(t, T.ScalarToken)]
     except (ParseFailed, UnicodeDecodeError, ValueError):
         after = None
     bad: list[_Scalar] = []
