@@ -42,8 +42,9 @@ _HTML_ATTR = re.compile(
 # SPEC §4.3: URLs with a scheme are left alone, whatever they contain (in links and in prose).
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _URL = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^\s<>()\[\]\"'`]*|mailto:[^\s<>()\[\]\"'`]+")
-_FRONT_OPEN = re.compile(r"---[ \t]*\r?\n")
-_FRONT_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.M)
+_FRONT_OPEN = re.compile(r"(---|\+\+\+)[ \t]*\r?\n")  # YAML (---) or TOML (+++) front matter
+_FRONT_CLOSE = {"---": re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.M),
+                "+++": re.compile(r"^\+\+\+[ \t]*(?:\r?\n|\Z)", re.M)}
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
@@ -165,9 +166,10 @@ def _walk(tokens: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str]]:
 
 def _front_matter_end(text_: str) -> int:
     """Where the body starts after a YAML front matter block (0 when there is none)."""
-    if not _FRONT_OPEN.match(text_):
+    opening = _FRONT_OPEN.match(text_)
+    if opening is None:
         return 0
-    close = _FRONT_CLOSE.search(text_, _FRONT_OPEN.match(text_).end())  # type: ignore[union-attr]
+    close = _FRONT_CLOSE[opening.group(1)].search(text_, opening.end())
     return close.end() if close else 0
 
 

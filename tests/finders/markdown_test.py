@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pathmove import finders
 from pathmove.edits import Edit, Review, splice
@@ -90,6 +92,8 @@ def test_markdown_unchanged(src: bytes, path: str) -> None:
                  id="code is not resolved relative to the file"),
     pytest.param(b"---\ndata: outputs/hd_results\n---\n# T\n", "docs/page.md", b"---\ndata: outputs/HD\n---\n# T\n",
                  id="front matter"),
+    pytest.param(b"+++\ndata = '[x](outputs/hd_results)'\n+++\n", "docs/page.md",
+                 b"+++\ndata = '[x](outputs/HD)'\n+++\n", id="TOML front matter: text rule, not a link"),
     pytest.param(b"[outputs/hd_results](../outputs/hd_results/)\n", "docs/page.md", b"[outputs/HD](../outputs/HD/)\n",
                  id="link text by the text rule, destination once"),
     # the file moves, the targets stay
@@ -163,3 +167,26 @@ def test_mistune_decides_what_is_a_destination(src: bytes, found: list[str]) -> 
 ))
 def test_relink(dest: str, md: str, md_new: str, expected: str | None) -> None:
     assert relink(dest, md, md_new, from_pairs([("outputs/hd_results", "outputs/HD")])) == expected
+
+
+# ---- property: a rewritten page holds nothing stale from where it ends up (STYLE §2) ------
+_SNIPPETS = [
+    "[a](../outputs/hd_results/x.md)", "[b](hd_results/y.csv#top)", "![c](<../outputs/hd_results/a b.png>)",
+    "[d](./setup.md?plain=1)", "[e](/handbook/protocols/p.md)", "[f](../faq.md)", "[g](protocols/)",
+    "`outputs/hd_results`", "outputs/hd_results", "https://x.org/outputs/hd_results", "[h][r]",
+    '<a href="../handbook/setup.md">h</a>', "\n\n```\n[i](../outputs/hd_results/z)\n```\n\n",
+    "\n\n[r]: ../outputs/hd_results/r.md \"T\"\n\n", " ", "\n", "\r\n", "> ", "- ", "é",
+]
+_PAGES = ["README.md", "docs/page.md", "outputs/README.md", "outputs/hd_results/README.md",
+          "handbook/setup.md", "handbook/protocols/perfusion.md"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(st.sampled_from(_SNIPPETS), max_size=12), page=st.sampled_from(_PAGES))
+def test_rewritten_page_is_stable_where_it_ends_up(parts: list[str], page: str) -> None:
+    src = "".join(parts).encode()
+    new_page = MAPPING.translate(page) or page
+    out = rewrite(src, page)
+    post_view = MAPPING.with_live(e.new for e in MAPPING.entries)
+    again = finders.find(Source(new_page, new_page, out, "markdown"), post_view)
+    assert not [r for r in again if isinstance(r, Edit)]
