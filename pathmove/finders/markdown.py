@@ -204,6 +204,9 @@ def relink(path_raw: str, md_path: str, md_new_path: str, mapping: Mapping, angl
         return None  # the author's spelling still reaches the same place from where the file ends up
     if rooted:
         new = "/" + dest
+    elif md_new_path == md_path and (kept := _kept_spelling(decoded, posixpath.dirname(md_path), joined, dest,
+                                                             mapping)) is not None:
+        new = kept
     else:
         new = posixpath.relpath(dest, posixpath.dirname(md_new_path) or ".")
         if decoded.startswith("./") and not new.startswith("../") and new != ".":
@@ -214,6 +217,36 @@ def relink(path_raw: str, md_path: str, md_new_path: str, mapping: Mapping, angl
         return None
     encoded = _encode(new, path_raw, angle)
     return None if encoded == path_raw else encoded
+
+
+def _kept_spelling(decoded: str, start: str, joined: str, dest: str, mapping: Mapping) -> str | None:
+    """For a page that stays: keep the author's way up to the moved folder, change only the rest.
+
+    `../docs/old/a.md` from docs/ becomes `../docs/new/a.md`, not the shorter `new/a.md`.
+    """
+    entry = mapping.entry_for(joined)
+    if entry is None:
+        return None
+    parts = decoded.rstrip("/").split("/")
+    pos, keep = start, None
+    for k, comp in enumerate(parts):
+        inside = pos == entry.old or pos.startswith(entry.old + "/")
+        if inside:
+            break
+        if (pos == "" or dest.startswith(pos + "/")) and all(c not in ("", ".", "..") for c in parts[k:]):
+            keep = (k, pos)
+            break
+        pos = posixpath.normpath(posixpath.join(pos, comp)) if comp not in ("", ".") else pos
+        if pos == ".":
+            pos = ""
+        if pos == ".." or pos.startswith("../"):
+            return None
+    if keep is None:
+        return None
+    k, pos = keep
+    head = "/".join(parts[:k])
+    tail = dest[len(pos) + 1:] if pos else dest
+    return f"{head}/{tail}" if head else tail
 
 
 def _decode(path_raw: str) -> str:

@@ -79,6 +79,8 @@ def test_markdown_unchanged(src: bytes, path: str) -> None:
                  b"| a | [b](../outputs/HD/b.md) |\n|---|---|\n", id="table cell"),
     pytest.param(b"[a](old%20dir/a%2Bb.md) [b](<old dir/b.md>) [c](old%20dir/)\n", "docs/page.md",
                  b"[a](new%20dir/a%2Bb.md) [b](<new dir/b.md>) [c](new%20dir/)\n", id="percent-encoding kept"),
+    pytest.param(b"[a](../docs/old%20dir/a.md) [b](./../outputs/hd_results/)\n", "docs/page.md",
+                 b"[a](../docs/new%20dir/a.md) [b](./../outputs/HD/)\n", id="the author's way to the folder kept"),
     pytest.param(b"[a](../outputs/hd_results/a\\_b.md)\n", "docs/page.md", b"[a](../outputs/HD/a\\_b.md)\n",
                  id="backslash escape kept"),
     # the text rule outside destinations
@@ -161,6 +163,8 @@ def test_mistune_decides_what_is_a_destination(src: bytes, found: list[str]) -> 
     ("../b.md", "outputs/hd_results/r.md", "outputs/HD/r.md", None),  # same depth
     ("../../b.md", "outputs/hd_results/r.md", "outputs/x/y/r.md", "../../../b.md"),
     ("/outputs/hd_results", "docs/a.md", "docs/a.md", "/outputs/HD"),
+    ("../outputs/../outputs/hd_results/a", "docs/a.md", "docs/a.md", "../outputs/../outputs/HD/a"),
+    ("hd_results/../hd_results/a", "outputs/a.md", "outputs/a.md", "HD/a"),
     ("https://x.org/outputs/hd_results", "a.md", "a.md", None),
     ("../../x", "docs/a.md", "elsewhere/deeper/a.md", None),  # escapes the root
     (".", "docs/a.md", "docs/sub/a.md", ".."),
