@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator, NamedTuple
 import mistune
 
 from pathmove.edits import Edit, Record, Review
-from pathmove.finders import text
+from pathmove.finders import ParseFailed, text
 from pathmove.finders._offsets import ByteOffsets
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
@@ -112,7 +112,10 @@ def _probe(text_: str, body: int) -> tuple[list[_Dest], list[str]]:
     pieces.append(text_[pos:])
     # Front matter is not Markdown: blank it (keeping its lines) so it cannot become a heading.
     probe = re.sub(r"[^\r\n]", "", text_[:body]) + "".join(pieces)
-    tokens, state = _parser().parse(probe)
+    try:
+        tokens, state = _parser().parse(probe)
+    except (RecursionError, ValueError, IndexError, KeyError, TypeError) as exc:  # mistune's own limits
+        raise ParseFailed(f"mistune could not parse it: {type(exc).__name__}: {exc}") from None
     sentinel = re.compile(re.escape(nonce) + r"(\d+)z")
     found_md: set[int] = set()
     found_html: set[int] = set()

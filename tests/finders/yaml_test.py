@@ -79,6 +79,8 @@ def test_yaml_unchanged(src: bytes) -> None:
                  id="CRLF"),
     pytest.param(b"\xef\xbb\xbfa: \xc3\xa9t\xc3\xa9 outputs/hd_results\nb: \"\xe2\x82\xac\" # outputs/hd_results\n",
                  b"\xef\xbb\xbfa: \xc3\xa9t\xc3\xa9 outputs/HD\nb: \"\xe2\x82\xac\" # outputs/HD\n", id="BOM and non-ASCII"),
+    pytest.param("a: \U0001F600 outputs/hd_results # \U0001F600 runs/ckpt\n".encode(),
+                 "a: \U0001F600 outputs/HD # \U0001F600 checkpoints/pi05\n".encode(), id="astral characters"),
 ))
 def test_yaml_rewrites(src: bytes, expected: bytes) -> None:
     assert rewrite(src) == expected
