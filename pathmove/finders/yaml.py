@@ -109,7 +109,7 @@ def _read_scalar(path: str, data: bytes, text_: str, offsets: ByteOffsets, tok: 
         body = brk.start() if brk else end
         records.extend(_comments_in(path, data, text_, offsets, start + 1, body, mapping))
     bstart, bend = offsets(body), offsets(end)
-    value = value_bytes = tok.value.encode("utf-8", "surrogateescape")
+    value_bytes = tok.value.encode("utf-8", "surrogateescape")
     val = list(match.find_all(value_bytes, mapping.pattern))
     val_new = [(m, mapping.rewrite(m.old, m.tail)) for m in val]
     if not any(n is not None and n != m.old for m, n in val_new):
@@ -121,7 +121,7 @@ def _read_scalar(path: str, data: bytes, text_: str, offsets: ByteOffsets, tok: 
     body_bytes = data[bstart:bend]
     spots: dict[str, tuple[list[int], list[int]]] = {}
     for old in {m.old for m in val}:
-        spots[old] = (_occurrences(value, old.encode()), _occurrences(body_bytes, old.encode()))
+        spots[old] = (_occurrences(value_bytes, old.encode()), _occurrences(body_bytes, old.encode()))
     if any(len(v) != len(r) for v, r in spots.values()) or any(m.start not in spots[m.old][0] for m in val):
         why = ("a path broken across a line fold" if style == ">" or "\\\n" in text_[start:end]
                else "a path spelled with escapes")
