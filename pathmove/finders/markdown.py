@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator, NamedTuple
 
 import mistune
 
-from pathmove.edits import Edit, Record, Review
+from pathmove.edits import Edit, Record, Review, splice
 from pathmove.finders import ParseFailed, text
 from pathmove.finders._offsets import ByteOffsets
 from pathmove.mapping import Mapping
@@ -78,18 +78,28 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
             start, end = offsets(d.start), offsets(d.start + len(path_raw))
             yield Edit(source.path, start, end, data[start:end], new.encode("utf-8", "surrogateescape"), "md-link")
     for url in unlocated:
-        # mistune saw a link we could not place: never guess, ask (STYLE §2)
-        path_raw = _path_part(url)
-        if relink(urllib.parse.unquote(path_raw), source.path, source.new_path, mapping) is not None:
-            at = text_.find(path_raw, body)
-            start = offsets(at) if at >= 0 else 0
-            yield Review(source.path, start, start + (len(path_raw.encode()) if at >= 0 else 0),
-                         f"link destination {url!r} could not be located exactly: update it by hand", "md-link")
+        # mistune saw a link we could not place: never guess, ask (STYLE §2) -- unless the
+        # text rule, which covers it as prose, already writes what the link needs.
+        path_raw = urllib.parse.unquote(_path_part(url))
+        new = relink(path_raw, source.path, source.new_path, mapping)
+        at = text_.find(path_raw, body)
+        if new is None or (at >= 0 and _by_text_rule(path_raw, mapping) == new):
+            continue
+        start = offsets(at) if at >= 0 else 0
+        yield Review(source.path, start, offsets(at + len(path_raw)) if at >= 0 else 0,
+                     f"link destination {url!r} could not be located exactly: update it by hand", "md-link")
     pos = 0
     for start, end in sorted(protected) + [(len(text_), len(text_))]:
         if start > pos:
             yield from text.find_in(source.path, data, mapping, offsets(pos), offsets(start), "md-text")
         pos = max(pos, end)
+
+
+def _by_text_rule(s: str, mapping: Mapping) -> str:
+    """What the plain-text rule makes of s."""
+    data = s.encode("utf-8", "surrogateescape")
+    edits = list(text.find_in("", data, mapping, 0, len(data), "md-text"))
+    return splice(data, edits).decode("utf-8", "surrogateescape")
 
 
 # ---- where the destinations are ------------------------------------------------------------

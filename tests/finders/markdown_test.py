@@ -144,6 +144,13 @@ def test_a_link_mistune_sees_but_we_cannot_place_is_reported() -> None:
     assert src[review.start:review.end] == b"hd_results/x.md"
 
 
+def test_an_unplaced_link_the_text_rule_fixes_needs_no_review() -> None:
+    src = b"[a][x\ny]\n\n[x\ny]: outputs/hd_results/x.md\n"
+    recs = records(src, "README.md")
+    assert not [r for r in recs if isinstance(r, Review)]
+    assert rewrite(src, "README.md") == src.replace(b"outputs/hd_results", b"outputs/HD")
+
+
 @pytest.mark.parametrize(("src", "found"), (
     (b"[a](x.md) `[b](y.md)` <img src=\"z.png\">\n\n    [c](w.md)\n", ["x.md", "z.png"]),
     (b"[a]: r.md\n\n```\n[b]: s.md\n<a href=\"t.md\">\n```\n", ["r.md"]),
