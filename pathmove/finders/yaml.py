@@ -65,6 +65,7 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
             spans.append((tok.start_mark.index, tok.end_mark.index))
             scalars.append(_read_scalar(source.path, data, text_, offsets, tok, flow > 0, mapping, records))
     comment_edits = list(_comments(source.path, data, text_, offsets, spans, mapping))
+    records.extend(_collisions(source.path, text_, scalars))
     edits = [e for s in scalars for e in s.edits]
     if edits:
         yield from _checked(source.path, data, scalars, comment_edits + edits)
@@ -143,6 +144,42 @@ def _read_scalar(path: str, data: bytes, text_: str, offsets: ByteOffsets, tok: 
         edits.append(Edit(path, at, at + len(m.old.encode()), data[at:at + len(m.old.encode())],
                           quoted.encode(), "yaml-scalar"))
     return _Scalar(tok, edits, expected)
+
+
+def _collisions(path: str, text_: str, scalars: list[_Scalar]) -> Iterator[Review]:
+    """A rewritten key that would equal another key of its mapping: the load would drop one."""
+    by_end = {s.token.end_mark.index: i for i, s in enumerate(scalars)}
+    if not any(s.edits and s.expected != s.token.value for s in scalars):
+        return
+    try:
+        roots = list(pyyaml.compose_all(text_, Loader=_loader()))
+    except pyyaml.YAMLError:
+        return
+    stack: list[pyyaml.Node] = [r for r in roots if r is not None]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue  # aliases make a graph
+        seen.add(id(node))
+        if isinstance(node, pyyaml.MappingNode):
+            keys: dict[str, list[int]] = {}
+            for key, value in node.value:
+                stack.extend((key, value))
+                if isinstance(key, pyyaml.ScalarNode):
+                    i = by_end.get(key.end_mark.index)
+                    new = scalars[i].expected if i is not None else key.value
+                    keys.setdefault(new, []).append(i if i is not None else -1)
+            for clash in (ix for ix in keys.values() if len(ix) > 1):
+                for i in clash:
+                    if i >= 0 and scalars[i].edits:
+                        bad = scalars[i]
+                        scalars[i] = _Scalar(bad.token, [], bad.token.value)
+                        yield Review(path, bad.edits[0].start, bad.edits[-1].end,
+                                     f"rewriting this key would make it equal to another key of the same "
+                                     f"mapping ({bad.expected!r}): merge them by hand", "yaml-scalar")
+        elif isinstance(node, pyyaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def _occurrences(haystack: bytes, needle: bytes) -> list[int]:

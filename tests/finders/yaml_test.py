@@ -90,6 +90,7 @@ def test_yaml_rewrites(src: bytes, expected: bytes) -> None:
     pytest.param(b"a: \"outputs/\\\n  hd_results\"\n", "line fold", id="path broken by an escaped line break"),
     pytest.param(b"a: data/raw/x\n", "quoting", id="plain scalar would need quotes"),
     pytest.param(b"a: \"outputs/hd\\x5Fresults\"\n", "escapes", id="path spelled with an escape"),
+    pytest.param(b"outputs/hd_results: 1\noutputs/HD: 2\n", "another key", id="rewritten key collides"),
 ))
 def test_yaml_review_instead_of_a_wrong_rewrite(src: bytes, words: str) -> None:
     recs = records(src)
