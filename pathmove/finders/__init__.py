@@ -17,6 +17,8 @@ from pathmove.scan import Source
 # pays only for the parsers it needs.
 REGISTRY: dict[str, str] = {
     "text": "text",
+    "yaml": "yaml",
+    "markdown": "markdown",
     "symlink": "symlinks",
     "python": "python",
     "pyconfig": "pyconfig",
