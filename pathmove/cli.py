@@ -266,7 +266,7 @@ def check(
     stale = bool(v.changes or v.reviews)
     fixed = 0
     if fix and v.changes:
-        fixed = apply_mod.write_in_place(root_path, v.changes)
+        fixed = apply_mod.write_in_place(root_path, v.changes, m)
     if json_out:
         report.print_json(report.plan_document(v, "check", extra={"fixed": fixed, "exit_code": int(stale)}))
         return int(stale)

@@ -6,13 +6,13 @@ import dataclasses
 import os
 import posixpath
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
-from pathmove import finders, repo
+from pathmove import finders, journal, repo
 from pathmove.edits import Edit, Notice, OverlapError, Review, dedupe, splice
 from pathmove.errors import ConflictError
 from pathmove.mapping import Entry, Mapping
-from pathmove.scan import Scanner, Skip, Source
+from pathmove.scan import Scanner, Skip, Source, kind_of, spec_for
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,6 +54,8 @@ class Plan:
     notices: list[Notice] = dataclasses.field(default_factory=list)
     skips: list[Skip] = dataclasses.field(default_factory=list)
     archived: list[FileChange] = dataclasses.field(default_factory=list)  # stale, not rewritten
+    kept: list[Source] = dataclasses.field(default_factory=list)  # moved, unedited, holding a needle
+    vouched: Any = None  # verify after a finished apply of this mapping: journal.Vouched
     files_listed: int = 0
     files_scanned: int = 0
     review_data: dict[str, bytes] = dataclasses.field(default_factory=dict)  # for line numbers of reviews
@@ -138,8 +140,15 @@ def build(
         view = mapping
     else:
         moves = []
-        view = mapping.with_live(e.new for e in mapping.entries if os.path.lexists(root / e.new))
+        # SPEC §3 verify: after a finished apply of this mapping its journal knows which spans
+        # it wrote, so every other occurrence of an old path is stale, even one that names a
+        # place again (a swap, a chain); without one, an existing destination is current.
+        vouched = journal.vouched_for(root, mapping.digest)
+        view = mapping if vouched is not None else \
+            mapping.with_live(e.new for e in mapping.entries if os.path.lexists(root / e.new))
     plan = Plan(root, mapping, mode, use_git, moves)
+    if mode != "plan":
+        plan.vouched = vouched
     files = only if only is not None else _listed(root, use_git)
     plan.files_listed = len(files)
     if mode == "plan":
@@ -178,12 +187,16 @@ def _scan_one(plan: Plan, src: Source, view: Mapping, post_view: Mapping, archiv
     else:
         records = finders.find(src, view)
     edits = [r for r in records if isinstance(r, Edit)]
+    if plan.vouched is not None:
+        edits = plan.vouched.filter(src.path, src.data, edits)
     reviews = [r for r in records if isinstance(r, Review)]
     if reviews:
         plan.reviews.extend(reviews)
         plan.review_data[src.path] = src.data
     plan.notices.extend(r for r in records if isinstance(r, Notice))
     if not edits:
+        if plan.mode == "plan" and src.new_path != src.path and any(n in src.data for n in view.needles):
+            plan.kept.append(src)
         return
     change = FileChange(src.path, src.new_path, src.kind, src.data, dedupe(edits), src.archived)
     if src.archived and not archived_bulk:
@@ -212,3 +225,32 @@ def _unstable(change: FileChange, post_view: Mapping) -> str | None:
         return (f"rewriting would leave {len(leftover)} stale reference(s) (first {e.old!r} at byte {e.start}); "
                 "file left unchanged, please edit it by hand")
     return None
+
+
+def vouch(plan: Plan) -> dict[str, list[tuple[int, int]]]:
+    """For apply's journal: per moved file as apply leaves it, what verify's strict view would
+    flag there although apply judged it current (a relative link inside a swapped folder)."""
+    archived = spec_for(plan.mapping.archived)
+    out: dict[str, list[tuple[int, int]]] = {}
+    moved = [(c.new_path, c.new_data, c.kind) for c in plan.changes if c.new_path != c.path]
+    moved += [(s.new_path, s.data, s.kind) for s in plan.kept]
+    for new_path, data, kind in moved:
+        if kind != "symlink":
+            kind = kind_of(new_path)
+        is_archived = archived is not None and archived.match_file(new_path)
+        src = Source(new_path, new_path, data, kind, is_archived)
+        spans = sorted({(e.start, e.end) for e in _candidates(src, plan.mapping)})
+        if spans:
+            out[new_path] = spans
+    return out
+
+
+def _candidates(src: Source, view: Mapping) -> list[Edit]:
+    """The edits verify's finders propose for one file (archived files: the plain-text rule)."""
+    if src.archived and src.kind != "symlink":
+        from pathmove.finders import text
+
+        records = list(text.find(src, view))
+    else:
+        records = finders.find(src, view)
+    return [r for r in records if isinstance(r, Edit)]
