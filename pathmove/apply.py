@@ -81,9 +81,11 @@ def write_steps(changes: list[FileChange], root: Path,
         mode = stat.S_IMODE(os.lstat(root / c.path).st_mode)
         o = sha(c.data)
         blobs[o] = c.data
+        spans = written_spans(c.edits)
+        extra = [v for v in vouched.get(c.new_path, []) if not journal_mod.overlaps(spans, *v)]
         steps.append({"op": "write", "path": c.new_path, "from": c.path, "orig": o, "new": sha(new),
                       "mode": mode, "orig_mode": mode, "edits": encode_edits(c.edits),
-                      "spans": written_spans(c.edits), "vouched": vouched.get(c.new_path, [])})
+                      "spans": spans, "vouched": extra})
     return steps, blobs
 
 

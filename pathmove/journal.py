@@ -259,6 +259,7 @@ class Journal:
     def _write(self, step: dict[str, Any]) -> None:
         rel = step["path"]
         path = self.root / rel
+        clear_temporaries(path)  # a write killed halfway leaves its temporary file
         try:
             current, st = fsio.read_with_stat(path)
         except FileNotFoundError:
@@ -282,6 +283,7 @@ class Journal:
 
     def _relink(self, step: dict[str, Any]) -> None:
         rel = step["path"]
+        clear_temporaries(self.root / rel)
         try:
             current = os.readlink(self.root / rel)
         except OSError:
@@ -392,6 +394,7 @@ class Journal:
             return
         rel = self._where(step, moves)
         path = self.root / rel
+        clear_temporaries(path)
         if op == "link":
             if self._state(step, rel) != step["orig"]:
                 with contextlib.suppress(FileNotFoundError):
@@ -439,6 +442,18 @@ def _changed(rel: str) -> ConcurrentChangeError:
         f"{rel} changed on disk while pathmove was working (another editor or formatter?); it was not overwritten",
         hint=UNDO_HINT,
     )
+
+
+def clear_temporaries(path: Path) -> None:
+    """Remove what an interrupted fsio.write_atomic or write_link_atomic of path left beside it."""
+    with contextlib.suppress(OSError):
+        for tmp in path.parent.glob(f".{glob_escape(path.name)}.*pathmove-tmp*"):
+            if tmp.name.endswith((".pathmove-tmp", ".pathmove-tmp-link")):
+                tmp.unlink()
+
+
+def glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
 
 
 def describe(step: dict[str, Any]) -> str:

@@ -195,7 +195,7 @@ def _scan_one(plan: Plan, src: Source, view: Mapping, post_view: Mapping, archiv
         plan.review_data[src.path] = src.data
     plan.notices.extend(r for r in records if isinstance(r, Notice))
     if not edits:
-        if plan.mode == "plan" and src.new_path != src.path and any(n in src.data for n in view.needles):
+        if plan.mode == "plan" and src.new_path != src.path and _scanned_by_verify(src, view):
             plan.kept.append(src)
         return
     change = FileChange(src.path, src.new_path, src.kind, src.data, dedupe(edits), src.archived)
@@ -225,6 +225,11 @@ def _unstable(change: FileChange, post_view: Mapping) -> str | None:
         return (f"rewriting would leave {len(leftover)} stale reference(s) (first {e.old!r} at byte {e.start}); "
                 "file left unchanged, please edit it by hand")
     return None
+
+
+def _scanned_by_verify(src: Source, view: Mapping) -> bool:
+    """verify reads a symbolic link always, a file only when a needle passes the prefilter."""
+    return src.kind == "symlink" or any(n in src.data for n in view.needles)
 
 
 def vouch(plan: Plan) -> dict[str, list[tuple[int, int]]]:

@@ -34,6 +34,7 @@ TREE: dict[str, bytes | str] = {
     "migrations.yaml": MAPPING,
     "data/north/a.csv": "north,1\n",
     "data/north/NOTES.txt": "compare with data/south/a.csv; raw in data/north/a.csv\n",
+    "data/north/latest": "link:a.csv",
     "data/south/a.csv": "south,2\n",
     "grids/next/g.cfg": "name = next\nreplaces = grids/current/g.cfg\n",
     "grids/current/g.cfg": "name = current\n",
