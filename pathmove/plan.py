@@ -233,13 +233,14 @@ def _scanned_by_verify(src: Source, view: Mapping) -> bool:
 
 
 def vouch(plan: Plan) -> dict[str, list[tuple[int, int]]]:
-    """For apply's journal: per moved file as apply leaves it, what verify's strict view would
-    flag there although apply judged it current (a relative link inside a swapped folder)."""
+    """For apply's journal: per file as apply leaves it, what verify's strict view would flag
+    there although apply judged it current (what it wrote after a swap, a relative link inside
+    a swapped folder). Apply rewrote every stale reference, so all of these are current."""
     archived = spec_for(plan.mapping.archived)
     out: dict[str, list[tuple[int, int]]] = {}
-    moved = [(c.new_path, c.new_data, c.kind) for c in plan.changes if c.new_path != c.path]
-    moved += [(s.new_path, s.data, s.kind) for s in plan.kept]
-    for new_path, data, kind in moved:
+    results = [(c.new_path, c.new_data, c.kind) for c in plan.changes]
+    results += [(s.new_path, s.data, s.kind) for s in plan.kept]
+    for new_path, data, kind in results:
         if kind != "symlink":
             kind = kind_of(new_path)
         is_archived = archived is not None and archived.match_file(new_path)
