@@ -92,7 +92,7 @@ def write_steps(changes: list[FileChange], root: Path,
 def kept_files(plan: Plan, vouched: dict[str, list[tuple[int, int]]]) -> tuple[list[dict[str, Any]], dict[str, bytes]]:
     """Moved files apply does not edit but whose current references verify must leave alone."""
     kept, blobs = [], {}
-    for src in plan.kept:
+    for src, _ in plan.kept:
         spans = vouched.get(src.new_path)
         if spans:
             kept.append({"path": src.new_path, "sha": sha(src.data), "spans": spans})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import posixpath
 from pathlib import Path
@@ -54,7 +55,8 @@ class Plan:
     notices: list[Notice] = dataclasses.field(default_factory=list)
     skips: list[Skip] = dataclasses.field(default_factory=list)
     archived: list[FileChange] = dataclasses.field(default_factory=list)  # stale, not rewritten
-    kept: list[Source] = dataclasses.field(default_factory=list)  # moved, unedited, holding a needle
+    # moved, unedited files where verify's strict view sees current references (their spans)
+    kept: list[tuple[Source, list[tuple[int, int]]]] = dataclasses.field(default_factory=list)
     vouched: Any = None  # verify after a finished apply of this mapping: journal.Vouched
     files_listed: int = 0
     files_scanned: int = 0
@@ -195,8 +197,10 @@ def _scan_one(plan: Plan, src: Source, view: Mapping, post_view: Mapping, archiv
         plan.review_data[src.path] = src.data
     plan.notices.extend(r for r in records if isinstance(r, Notice))
     if not edits:
-        if plan.mode == "plan" and src.new_path != src.path and _scanned_by_verify(src, view):
-            plan.kept.append(src)
+        if plan.mode == "plan" and src.new_path != src.path:
+            spans = _strict_spans(src.new_path, src.data, src.kind, plan.mapping)
+            if spans:
+                plan.kept.append((src, spans))
         return
     change = FileChange(src.path, src.new_path, src.kind, src.data, dedupe(edits), src.archived)
     if src.archived and not archived_bulk:
@@ -227,28 +231,31 @@ def _unstable(change: FileChange, post_view: Mapping) -> str | None:
     return None
 
 
-def _scanned_by_verify(src: Source, view: Mapping) -> bool:
-    """verify reads a symbolic link always, a file only when a needle passes the prefilter."""
-    return src.kind == "symlink" or any(n in src.data for n in view.needles)
-
-
 def vouch(plan: Plan) -> dict[str, list[tuple[int, int]]]:
     """For apply's journal: per file as apply leaves it, what verify's strict view would flag
     there although apply judged it current (what it wrote after a swap, a relative link inside
     a swapped folder). Apply rewrote every stale reference, so all of these are current."""
-    archived = spec_for(plan.mapping.archived)
-    out: dict[str, list[tuple[int, int]]] = {}
-    results = [(c.new_path, c.new_data, c.kind) for c in plan.changes]
-    results += [(s.new_path, s.data, s.kind) for s in plan.kept]
-    for new_path, data, kind in results:
-        if kind != "symlink":
-            kind = kind_of(new_path)
-        is_archived = archived is not None and archived.match_file(new_path)
-        src = Source(new_path, new_path, data, kind, is_archived)
-        spans = sorted({(e.start, e.end) for e in _candidates(src, plan.mapping)})
+    out = {src.new_path: spans for src, spans in plan.kept}
+    for c in plan.changes:
+        spans = _strict_spans(c.new_path, c.new_data, c.kind, plan.mapping)
         if spans:
-            out[new_path] = spans
+            out[c.new_path] = spans
     return out
+
+
+def _strict_spans(new_path: str, data: bytes, kind: str, mapping: Mapping) -> list[tuple[int, int]]:
+    """The spans verify (no live destinations) would propose to edit in data at new_path."""
+    if kind != "symlink":
+        kind = kind_of(new_path)
+    archived = _archived_spec(mapping.archived)
+    is_archived = archived is not None and archived.match_file(new_path)
+    src = Source(new_path, new_path, data, kind, is_archived)
+    return sorted({(e.start, e.end) for e in _candidates(src, mapping)})
+
+
+@functools.lru_cache(maxsize=8)
+def _archived_spec(patterns: tuple[str, ...]) -> Any:
+    return spec_for(patterns)
 
 
 def _candidates(src: Source, view: Mapping) -> list[Edit]:
