@@ -243,6 +243,9 @@ class Journal:
             s_there, d_there = os.path.lexists(self.root / src), os.path.lexists(self.root / dst)
             if s_there and not d_there:
                 repo.move(self.root, src, dst, self.use_git)
+                # the rename must be on disk before the log says it happened
+                fsio.fsync_dir((self.root / dst).parent)
+                fsio.fsync_dir((self.root / src).parent)
             elif d_there and not s_there:
                 if self.use_git:  # done before an interruption; make sure the index followed
                     repo.finish_index_move(self.root, src, dst)
@@ -386,6 +389,9 @@ class Journal:
     def _undo_step(self, k: int, step: dict[str, Any], f: int, moves: list[dict[str, Any]]) -> None:
         op = step["op"]
         if op == "move":
+            src = self.root / step["src"]
+            if k <= f and src.is_dir() and not src.is_symlink() and not any(src.iterdir()):
+                src.rmdir()  # a folder apply made for a later move's destination (`b → a/y`, `a → x`)
             if k <= f and self._move_done(step):
                 repo.move(self.root, step["dst"], step["src"], self.use_git)
             elif k < f and os.path.lexists(self.root / step["dst"]):
