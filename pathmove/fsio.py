@@ -50,11 +50,13 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, mode: int | None = None, expect: os.stat_result | None = None) -> None:
+def write_atomic(path: Path, data: bytes, mode: int | None = None, expect: os.stat_result | None = None,
+                 sync_dir: bool = True) -> None:
     """Replace path with data: temp file beside it, fsync, mode copied, os.replace.
 
     With expect (the status of path when its contents were read), the replace happens only
     if path still has that size, mtime and inode, checked right before os.replace.
+    sync_dir=False leaves the folder's fsync to the caller (the journal batches them).
     """
     if mode is None:
         try:
@@ -77,10 +79,11 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None, expect: os.st
         except OSError:
             pass
         raise
-    fsync_dir(path.parent)
+    if sync_dir:
+        fsync_dir(path.parent)
 
 
-def write_link_atomic(path: Path, target: str) -> None:
+def write_link_atomic(path: Path, target: str, sync_dir: bool = True) -> None:
     """Re-point a symbolic link atomically: a new link beside it, then os.replace."""
     tmp = path.parent / f".{path.name}.pathmove-tmp-link"
     try:
@@ -96,4 +99,5 @@ def write_link_atomic(path: Path, target: str) -> None:
         except OSError:
             pass
         raise
-    fsync_dir(path.parent)
+    if sync_dir:
+        fsync_dir(path.parent)

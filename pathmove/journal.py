@@ -185,11 +185,14 @@ class Journal:
 
     def mark(self, line: str) -> None:
         """Append one line to the log and make it durable before going on."""
+        self.append_log([line])
+        self._durable()
+
+    def append_log(self, lines: list[str]) -> None:
         with open(self.dir / "log", "a") as fh:
-            fh.write(line + "\n")
+            fh.write("".join(line + "\n" for line in lines))
             fh.flush()
             os.fsync(fh.fileno())
-        self._durable()
 
     def _durable(self) -> None:
         self._durable_steps += 1
@@ -212,14 +215,21 @@ class Journal:
         if self.undoing():
             raise JournalError("an interrupted `pathmove undo` is pending", hint="run `pathmove undo` to finish it")
         total = len(self.steps)
-        with _deferred_interrupt() as pending:
+        with _deferred_interrupt() as pending, _Batch(self, "done") as batch:
             for k in range(self.first_pending(), total):
                 if pending:
                     raise Interrupted(f"interrupted after {k} of {total} steps", hint=RESUME_HINT)
                 if progress is not None:
                     progress(k, total)
-                self._step(k, self.steps[k], pending)
-                self.mark(f"done {k}")
+                step = self.steps[k]
+                if step["op"] == "move":
+                    batch.flush()
+                    self._step(k, step, pending)
+                    self.mark(f"done {k}")
+                else:
+                    self._step(k, step, pending)
+                    batch.add(k, (self.root / step["path"]).parent)
+        with _deferred_interrupt():
             self._prune()
             self.mark("finished")
         if progress is not None:
@@ -278,7 +288,7 @@ class Journal:
                                hint="make it writable (chmod u+w), then run `pathmove apply` to finish, "
                                     "or `pathmove undo` to go back")
         try:
-            fsio.write_atomic(path, self.new_content(step, current), step["mode"], expect=st)
+            fsio.write_atomic(path, self.new_content(step, current), step["mode"], expect=st, sync_dir=False)
         except (fsio.ChangedOnDisk, FileNotFoundError):
             raise _changed(rel) from None
         except OSError as exc:
@@ -296,7 +306,7 @@ class Journal:
         if current != step["orig"]:
             raise ConcurrentChangeError(f"symbolic link {rel} changed during apply; it was not re-pointed",
                                         hint=UNDO_HINT)
-        fsio.write_link_atomic(self.root / rel, step["new"])
+        fsio.write_link_atomic(self.root / rel, step["new"], sync_dir=False)
 
     def _prune(self) -> None:
         """Remove folders the moves left empty (as git would), and the staging folder."""
@@ -336,8 +346,8 @@ class Journal:
             if step["op"] not in ("write", "link"):
                 continue
             rel = self._where(step, moves)
-            allowed = {step["orig"], step["new"]} if k <= f else {step["orig"]}
-            if self._state(step, rel) not in allowed:
+            # a write may be done before its (batched) log line: either state is apply's
+            if self._state(step, rel) not in (step["orig"], step["new"]):
                 out.append(rel)
         return out
 
@@ -366,19 +376,24 @@ class Journal:
         undone = {int(line.split()[1]) for line in self.log_lines() if line.startswith("undone ")}
         if not resumed:
             self.mark("undo")
-        with _deferred_interrupt() as pending:
+        with _deferred_interrupt() as pending, _Batch(self, "undone") as batch:
             for k in reversed(range(len(self.steps))):
                 if pending:
                     raise Interrupted("undo interrupted", hint="run `pathmove undo` again to finish it")
                 if k in undone:
                     continue
                 step = self.steps[k]
+                if step["op"] == "move":
+                    batch.flush()
                 try:
-                    self._undo_step(k, step, f, moves)
+                    where = self._undo_step(k, step, f, moves)
                 except OSError as exc:
                     raise JournalError(f"undo stopped at {describe(step)}: {_reason(exc)}",
                                        hint="fix the cause, then run `pathmove undo` again") from None
-                self.mark(f"undone {k}")
+                if where is None:
+                    self.mark(f"undone {k}")
+                else:
+                    batch.add(k, where)
         for rel in sorted(self.header.get("created", []), key=lambda p: (-p.count("/"), p)):
             with contextlib.suppress(OSError):
                 os.rmdir(self.root / rel)
@@ -386,7 +401,8 @@ class Journal:
             os.rmdir(self.root / STAGING)
         self.remove()
 
-    def _undo_step(self, k: int, step: dict[str, Any], f: int, moves: list[dict[str, Any]]) -> None:
+    def _undo_step(self, k: int, step: dict[str, Any], f: int, moves: list[dict[str, Any]]) -> Path | None:
+        """Reverse one step; for a write or link, the folder to fsync before logging it."""
         op = step["op"]
         if op == "move":
             src = self.root / step["src"]
@@ -397,7 +413,7 @@ class Journal:
             elif k < f and os.path.lexists(self.root / step["dst"]):
                 raise JournalError(f"cannot undo the move {step['src']} → {step['dst']}: both exist now",
                                    hint=f"move {step['src']} out of the way, then run `pathmove undo` again")
-            return
+            return None
         rel = self._where(step, moves)
         path = self.root / rel
         clear_temporaries(path)
@@ -406,13 +422,14 @@ class Journal:
                 with contextlib.suppress(FileNotFoundError):
                     if not os.path.islink(path):
                         os.unlink(path)
-                fsio.write_link_atomic(path, step["orig"])
-            return
+                fsio.write_link_atomic(path, step["orig"], sync_dir=False)
+            return path.parent
         if self._state(step, rel) != step["orig"]:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fsio.write_atomic(path, self.blob(step["orig"]), step["orig_mode"])
+            fsio.write_atomic(path, self.blob(step["orig"]), step["orig_mode"], sync_dir=False)
         elif stat.S_IMODE(os.stat(path).st_mode) != step["orig_mode"]:
             os.chmod(path, step["orig_mode"])
+        return path.parent
 
     # ---- after apply: what verify may leave alone ----------------------------------------
     def record_fix(self, rel: str, data: bytes, spans: list[Span]) -> None:
@@ -482,6 +499,44 @@ def _rmdir_up(root: Path, rel: str) -> None:
         except OSError:
             return
         rel = os.path.dirname(rel)
+
+
+class _Batch:
+    """Writes and link re-points share one log fsync (group commit). Each is recognised on
+    disk by its contents, so one done but not yet logged is skipped on resume, never redone
+    wrong; the crash hook still counts each of them as a durable step."""
+
+    SIZE = 64
+
+    def __init__(self, journal: Journal, word: str) -> None:
+        self.journal, self.word = journal, word
+        self.done: list[int] = []
+        self.dirs: set[Path] = set()
+
+    def add(self, k: int, folder: Path) -> None:
+        self.done.append(k)
+        self.dirs.add(folder)
+        self.journal._durable()
+        if len(self.done) >= self.SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.done:
+            return
+        for folder in sorted(self.dirs):
+            fsio.fsync_dir(folder)
+        self.journal.append_log([f"{self.word} {k}" for k in self.done])
+        self.done, self.dirs = [], set()
+
+    def __enter__(self) -> "_Batch":
+        return self
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
+        if kind is None:
+            self.flush()
+        else:  # log what was done before the failure; the disk would tell anyway
+            with contextlib.suppress(OSError):
+                self.flush()
 
 
 @contextlib.contextmanager
