@@ -50,6 +50,7 @@ def test_every_crash_point_resumes_and_undoes(git_repo, tmp_path: Path) -> None:
         results = list(pool.map(lambda k: _crash_then_recover(start_root, work, k, start, expected),
                                 range(1, total + 1)))
     survived = sum(1 for r in results if not r)
+    print(f"{survived} of {total} crash points survived")  # the figure for the record (pytest -s)
     failures = [p for r in results for p in r]
     assert survived == total, f"{survived} of {total} crash points survived:\n" + "\n".join(failures[:20])
 
