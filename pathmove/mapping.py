@@ -173,6 +173,8 @@ def parse(text: str, root: Path | None = None, source: str | None = None, label:
     moves = top["moves"]
     if not isinstance(moves, yaml.SequenceNode):
         raise MappingError(f"{label}: `moves` must be a list of `from:`/`to:` entries (line {_line(moves)})")
+    if not moves.value:
+        raise MappingError(f"{label}: `moves` is empty (line {_line(moves)}); list at least one `from:`/`to:` entry")
     entries = [_entry(i, n, root, label) for i, n in enumerate(moves.value)]
     _check_unique(entries, label)
     archived = _patterns(top.get("archived"), "archived", label)

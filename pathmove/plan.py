@@ -9,7 +9,7 @@ import posixpath
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from pathmove import finders, journal, repo
+from pathmove import finders, journal, match, repo
 from pathmove.edits import Edit, Notice, OverlapError, Review, dedupe, splice
 from pathmove.errors import ConflictError
 from pathmove.mapping import Entry, Mapping
@@ -188,7 +188,7 @@ def _scan_one(plan: Plan, src: Source, view: Mapping, post_view: Mapping, archiv
         records = list(text.find(src, view)) if src.kind != "symlink" else finders.find(src, view)
     else:
         records = finders.find(src, view)
-    edits = [r for r in records if isinstance(r, Edit)]
+    edits = [r for r in records if isinstance(r, Edit) and not spells_new_path(src.data, r, post_view)]
     if plan.vouched is not None:
         edits = plan.vouched.filter(src.path, src.data, edits)
     reviews = [r for r in records if isinstance(r, Review)]
@@ -223,12 +223,46 @@ def _unstable(change: FileChange, post_view: Mapping) -> str | None:
     if change.kind == "symlink" or change.archived:
         return None
     again = Source(change.new_path, change.new_path, new_data, change.kind, change.archived)
-    leftover = [r for r in finders.find(again, post_view) if isinstance(r, Edit)]
+    written = _written_spans(change.edits)
+    leftover = [r for r in finders.find(again, post_view)
+                if isinstance(r, Edit) and not spells_new_path(new_data, r, post_view)
+                and not any(a <= r.start and r.end <= b for a, b in written)]
     if leftover:
         e = leftover[0]
         return (f"rewriting would leave {len(leftover)} stale reference(s) (first {e.old!r} at byte {e.start}); "
                 "file left unchanged, please edit it by hand")
     return None
+
+
+def _written_spans(edits: list[Edit]) -> list[tuple[int, int]]:
+    """Where each edit's new text lies in the spliced file: what we wrote is new by construction."""
+    spans, shift = [], 0
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+        spans.append((e.start + shift, e.start + shift + len(e.new)))
+        shift += len(e.new) - (e.end - e.start)
+    return spans
+
+
+def spells_new_path(data: bytes, edit: Edit, post_view: Mapping) -> bool:
+    """True when the components written before a matched old path make it a new path.
+
+    `notes.md → docs/notes.md` puts `notes.md` at a component boundary inside `docs/notes.md`
+    (SPEC §4); that text names the destination, so it is neither rewritten again nor stale.
+    """
+    if edit.kind == "symlink":
+        return False
+    i = edit.start
+    while i > 0 and (match.is_name_byte(data[i - 1]) or data[i - 1] in b"/\\"):
+        i -= 1
+    head = data[i:edit.start].replace(b"\\", b"/").decode("utf-8", "surrogateescape")
+    if not head.endswith("/"):
+        return False
+    old = edit.old.decode("utf-8", "surrogateescape")
+    parts = [p for p in head.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        parts = parts[len(parts) - parts[::-1].index("..") :]
+    # `/abs/docs/notes.md` and `../docs/notes.md` name the destination too: try each suffix
+    return any(post_view.is_live("/".join(parts[k:] + [old])) for k in range(len(parts)))
 
 
 def vouch(plan: Plan) -> dict[str, list[tuple[int, int]]]:

@@ -54,7 +54,7 @@ def list_files(root: Path, use_git: bool) -> list[str]:
     """Candidate files: git's tracked + untracked-not-ignored, or a walk honouring .gitignore."""
     if use_git:
         return repo.ls_files(root)
-    return list(_walk(root))
+    return sorted(_walk(root))  # git's order, so reports read the same with and without git
 
 
 def _walk(root: Path) -> Iterator[str]:
@@ -62,13 +62,17 @@ def _walk(root: Path) -> Iterator[str]:
     specs: list[tuple[str, pathspec.PathSpec]] = []
 
     def ignored(rel: str, is_dir: bool) -> bool:
+        # As git: specs apply outermost first, and the deepest .gitignore with a matching
+        # pattern decides (so a nested `!keep.log` re-includes what the root ignores).
+        verdict = False
         for base, spec in specs:
             if base and not rel.startswith(base + "/"):
                 continue
             sub = rel[len(base) + 1:] if base else rel
-            if spec.match_file(sub + ("/" if is_dir else "")):
-                return True
-        return False
+            include = spec.check_file(sub + ("/" if is_dir else "")).include
+            if include is not None:
+                verdict = include
+        return verdict
 
     stack = [""]
     while stack:

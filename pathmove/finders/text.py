@@ -9,10 +9,15 @@ from pathmove.edits import Edit
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
 
+BOM = b"\xef\xbb\xbf"
+
 
 def find(source: Source, mapping: Mapping) -> Iterator[Edit]:
     """Edits for every reference in the file's bytes."""
-    yield from find_in(source.path, source.data, mapping, 0, len(source.data), "text")
+    # A UTF-8 BOM is not text: a path right after it starts at the start of the text (SPEC §4),
+    # though its bytes (>= 0x80) would otherwise read as name characters.
+    start = len(BOM) if source.data.startswith(BOM) else 0
+    yield from find_in(source.path, source.data, mapping, start, len(source.data), "text")
 
 
 def find_in(path: str, data: bytes, mapping: Mapping, start: int, end: int, kind: str) -> Iterator[Edit]:
