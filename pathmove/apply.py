@@ -178,7 +178,10 @@ def write_in_place(root: Path, changes: list[FileChange], mapping: Mapping | Non
     After a finished apply of the mapping its journal learns what was written, so that the
     fixed references are not taken for stale ones next time (SPEC §3, §6).
     """
-    vouched = journal_mod.vouched_for(root, mapping.digest) if mapping is not None else None
+    vouched, pending = journal_mod.verify_view(root, mapping.digest if mapping is not None else "")
+    if pending:  # the journal expects these files as it left them
+        raise JournalError("an interrupted apply (or undo) is pending; nothing was fixed",
+                           hint="run `pathmove apply` to finish it, or `pathmove undo` to go back")
     n = 0
     for c in changes:
         path = root / c.path

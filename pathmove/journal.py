@@ -609,13 +609,20 @@ class Vouched:
 
 def vouched_for(root: Path, digest: str) -> Vouched | None:
     """The finished journal of this mapping, if there is one (verify's strict view)."""
+    return verify_view(root, digest)[0]
+
+
+def verify_view(root: Path, digest: str) -> tuple[Vouched | None, bool]:
+    """The finished journal of this mapping (or None), and whether an apply or undo is pending."""
     journal = Journal(root)
     try:
-        if not journal.load() or journal.digest != digest or not journal.finished() or journal.undoing():
-            return None
+        if not journal.load():
+            return None, False
+        if journal.undoing() or not journal.finished():
+            return None, True
     except JournalError:
-        return None
-    return Vouched(journal)
+        return None, False
+    return (Vouched(journal) if journal.digest == digest else None), False
 
 
 def _lazy(fn: Callable[..., bytes], *args: Any) -> Callable[[], bytes]:

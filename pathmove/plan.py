@@ -145,12 +145,15 @@ def build(
         # SPEC §3 verify: after a finished apply of this mapping its journal knows which spans
         # it wrote, so every other occurrence of an old path is stale, even one that names a
         # place again (a swap, a chain); without one, an existing destination is current.
-        vouched = journal.vouched_for(root, mapping.digest)
+        vouched, pending = journal.verify_view(root, mapping.digest)
         view = mapping if vouched is not None else \
             mapping.with_live(e.new for e in mapping.entries if os.path.lexists(root / e.new))
     plan = Plan(root, mapping, mode, use_git, moves)
     if mode != "plan":
         plan.vouched = vouched
+        if pending:  # SPEC §5: a half-done migration is the journal's to finish or undo
+            plan.notices.append(Notice(".", "an interrupted apply (or undo) is pending: run `pathmove apply` "
+                                            "to finish it, or `pathmove undo` to go back"))
     files = only if only is not None else _listed(root, use_git)
     plan.files_listed = len(files)
     if mode == "plan":

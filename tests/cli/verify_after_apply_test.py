@@ -56,3 +56,16 @@ def test_without_the_journal_an_existing_destination_is_current(git_repo) -> Non
     run_pathmove(root, "verify", check_rc=1)
     shutil.rmtree(journal_dir(root))
     run_pathmove(root, "verify", check_rc=0)  # the live rule: grids/current exists, so it may be meant
+
+
+def test_verify_warns_and_check_fix_refuses_while_an_apply_is_pending(git_repo) -> None:
+    root = make_repo(git_repo)
+    run_pathmove(root, "apply", check_rc=137, env={"PATHMOVE_CRASH_AFTER": "5"})
+    proc = run_pathmove(root, "verify", check_rc=1)
+    assert "interrupted apply" in proc.stderr and "pathmove undo" in proc.stderr
+    before = (root / "README.txt").read_bytes()
+    proc = run_pathmove(root, "check", "--fix", "README.txt", check_rc=2)
+    assert "nothing was fixed" in proc.stderr
+    assert (root / "README.txt").read_bytes() == before
+    run_pathmove(root, "apply", check_rc=0)
+    run_pathmove(root, "verify", check_rc=0)
