@@ -8,15 +8,17 @@ Where: `.git/pathmove/` when the root is a git top-level, else
              and for every file apply writes its original hash and mode and the edits
              (so the new contents are the original spliced, never stored twice)
   blobs      the original bytes of every file apply writes, packed, fsync'd before plan.json
-  log        one fsync'd line per finished step ("done K"), then "finished"; undo adds
-             "undo" and "undone K" lines so an interrupted undo can be run again
+  log        one line per finished step ("done K"), fsync'd before the next move (a run of
+             writes shares one fsync: each write is recognised on disk by its hash), then
+             "finished"; undo adds "undo" and "undone K" lines so it can be run again
   fixes      JSON lines: the spans `check --fix` wrote after apply (see Vouched)
 
 Steps run in order and each one first looks at the disk, so the one step that may have
 happened without reaching the log (kill -9 between the two) is recognised, not repeated.
 
 Test hook: PATHMOVE_CRASH_AFTER=K makes the process die with os._exit(137) right after its
-K-th durable step (plan.json is step 1, each "done" line one more, "finished" the last);
+K-th durable step (plan.json is step 1, then each step once done — a move once logged, a
+write once its file is replaced — and "finished" the last);
 with PATHMOVE_CRASH_SIGNAL=INT it sends itself SIGINT there instead (Ctrl-C).
 """
 
