@@ -266,7 +266,7 @@ def check(
     stale = bool(v.changes or v.reviews)
     fixed = 0
     if fix and v.changes:
-        fixed = apply_mod.write_in_place(root_path, v.changes)
+        fixed = apply_mod.write_in_place(root_path, v.changes, m)
     if json_out:
         report.print_json(report.plan_document(v, "check", extra={"fixed": fixed, "exit_code": int(stale)}))
         return int(stale)
@@ -303,6 +303,7 @@ def undo(
     use_git = False if no_git else repo.is_git(root_path)
     j = Journal(root_path, use_git)
     if not j.load():
+        j.remove()  # an apply killed while writing its journal changed nothing but may leave a part
         raise JournalError("nothing to undo: no apply is recorded for this repository")
     out, _ = report.consoles()
     j.undo(force=force)

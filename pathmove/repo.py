@@ -19,10 +19,13 @@ def git_env() -> dict[str, str]:
     return env
 
 
-def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+def git(root: Path, *args: str, check: bool = True, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     """Run git in root; raise PathmoveError with git's own message on failure."""
     try:
-        proc = subprocess.run(["git", *args], cwd=root, env=git_env(), capture_output=True)
+        # a session of its own: Ctrl-C at the terminal stops pathmove between journal steps,
+        # never a `git mv` halfway through its index update (SPEC §5)
+        proc = subprocess.run(["git", *args], cwd=root, env=git_env(), capture_output=True,
+                              input=stdin, start_new_session=True)
     except FileNotFoundError:
         raise PathmoveError("git is not installed; pass --no-git to work without it") from None
     if check and proc.returncode != 0:
@@ -123,6 +126,24 @@ def move(root: Path, src: str, dst: str, use_git: bool) -> None:
             _merge_rest(s, d)
     else:
         os.rename(s, d)
+
+
+def finish_index_move(root: Path, src: str, dst: str) -> None:
+    """After a `git mv` killed between its rename and its index update: move the index entries too."""
+    staged = git(root, "ls-files", "-z", "-s", "--", src).stdout
+    if not staged.strip(b"\0") or tracked_under(root, dst):
+        return
+    info = []
+    for item in staged.split(b"\0"):
+        if not item:
+            continue
+        meta, path = item.split(b"\t", 1)
+        mode, sha, stage = meta.split(b" ")
+        rel = os.fsdecode(path)
+        new = dst + rel[len(src):]
+        info.append(b"0 " + b"0" * len(sha) + b"\t" + path)
+        info.append(mode + b" " + sha + b" " + stage + b"\t" + os.fsencode(new))
+    git(root, "update-index", "-z", "--index-info", stdin=b"\0".join(info) + b"\0")
 
 
 def _merge_rest(src: Path, dst: Path) -> None:
