@@ -18,6 +18,7 @@ from pathmove.scan import Source
 REGISTRY: dict[str, str] = {
     "text": "text",
     "symlink": "symlinks",
+    "notebook": "notebook",
 }
 
 Finder = Callable[[Source, Mapping], Iterable[Record]]
