@@ -288,6 +288,48 @@ def check(
 
 
 @command
+def infer(
+    rev: str = typer.Argument("HEAD", help="Commit to compare with the index and working tree."),
+    write: bool = typer.Option(False, "--write", help="Write the mapping file (migrations.yaml, or -m FILE)."),
+    force: bool = typer.Option(False, "--force", help="With --write: replace an existing mapping file."),
+    root: Optional[str] = RootOpt,
+    mapping: Optional[str] = MappingOpt,
+) -> int:
+    """Print the mapping for moves already made (git's renames since REV), folded into folder moves."""
+    from pathmove import infer as infer_mod
+    from pathmove import repo, report
+
+    root_path = repo.find_root(root if root is not None else _state.get("root"))  # type: ignore[arg-type]
+    result = infer_mod.infer(root_path, rev)
+    out, err = report.consoles()
+    if not result.moves:
+        report.print_error(err, f"no renames between {rev} and the working tree: nothing to infer",
+                           "infer reads moves git can pair by content (git mv, or a folder moved by hand); "
+                           "a file emptied or rewritten beyond recognition is a delete and an add")
+        return 1
+    text = infer_mod.to_yaml(result)
+    if not write:
+        sys.stdout.write(text)
+        return 0
+    target = _mapping_path(root_path, mapping if mapping is not None else _state.get("mapping"))  # type: ignore[arg-type]
+    infer_mod.write_mapping(target, text, force)
+    files = sum(m.files for m in result.moves)
+    out.print(f"wrote {report.esc(str(target))}: {len(result.moves)} entr{'y' if len(result.moves) == 1 else 'ies'} "
+              f"explaining {files} renamed file(s)")
+    out.print("[dim]next: `pathmove plan` to review, `pathmove apply` to rewrite the references[/]")
+    return 0
+
+
+def _mapping_path(root_path: Path, mapping: Optional[str]) -> Path:
+    from pathmove import mapping as mapping_mod
+
+    if mapping is None:
+        return mapping_mod.default_path(root_path)
+    mpath = Path(mapping)
+    return mpath if mpath.is_absolute() else Path.cwd() / mpath
+
+
+@command
 def undo(
     force: bool = typer.Option(False, "--force", help="Restore even files that changed since apply."),
     no_git: bool = typer.Option(False, "--no-git", help="The apply ran with --no-git."),
