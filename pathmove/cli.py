@@ -7,6 +7,7 @@ import sys
 import traceback
 from pathlib import Path
 import functools
+from enum import Enum
 from typing import Any, Callable, List, Optional
 
 import typer
@@ -26,6 +27,16 @@ _state: dict[str, object] = {"debug": False}
 
 RootOpt = typer.Option(None, "--root", help="Repository root (default: the git top-level of the working directory).")
 MappingOpt = typer.Option(None, "-m", "--mapping", help="Mapping file (default: migrations.yaml in the root).")
+
+
+class Format(str, Enum):
+    human = "human"
+    json = "json"
+    github = "github"
+
+
+FormatOpt = typer.Option(Format.human, "--format",
+                         help="human, json (same as --json), or github: one ::error annotation per stale reference.")
 
 
 def command(fn: Callable[..., int]) -> Callable[..., None]:
@@ -214,10 +225,12 @@ def verify(
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document instead of the report."),
     include_archived: bool = typer.Option(False, "--include-archived", help="Fail on archived files' references too."),
     no_git: bool = typer.Option(False, "--no-git", help="Ignore git: list files by walking the tree."),
+    fmt: Format = FormatOpt,
     root: Optional[str] = RootOpt,
     mapping: Optional[str] = MappingOpt,
 ) -> int:
     """Scan the repository for stale references. Exit 0 none, 1 found."""
+    json_out = json_out or fmt == Format.json
     from pathmove import plan as plan_mod
     from pathmove import report
 
@@ -227,6 +240,10 @@ def verify(
         v = plan_mod.build(root_path, m, mode="verify", use_git=_git_flag(no_git),
                            progress=(lambda d, t: prog("verifying", d, t)) if prog else None)
     stale = bool(v.changes or v.reviews or (include_archived and v.archived))
+    if fmt == Format.github:
+        report.print_github(v, include_archived=include_archived)
+        report.print_notices(err, v)
+        return int(stale)
     if json_out:
         report.print_json(report.plan_document(v, "verify", include_archived=include_archived,
                                                extra={"exit_code": int(stale)}))
@@ -241,10 +258,12 @@ def check(
     files: List[str] = typer.Argument(None, help="Files to check (the pre-commit hook passes the staged ones)."),
     fix: bool = typer.Option(False, "--fix", help="Rewrite the stale references found in these files."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document instead of the report."),
+    fmt: Format = FormatOpt,
     root: Optional[str] = RootOpt,
     mapping: Optional[str] = MappingOpt,
 ) -> int:
     """verify for the named files only (the pre-commit hook). Exit 0 none, 1 found."""
+    json_out = json_out or fmt == Format.json
     from pathmove import apply as apply_mod
     from pathmove import plan as plan_mod
     from pathmove import report
@@ -267,6 +286,9 @@ def check(
     fixed = 0
     if fix and v.changes:
         fixed = apply_mod.write_in_place(root_path, v.changes)
+    if fmt == Format.github:
+        report.print_github(v)  # what was found (and, with --fix, rewritten)
+        return int(stale)
     if json_out:
         report.print_json(report.plan_document(v, "check", extra={"fixed": fixed, "exit_code": int(stale)}))
         return int(stale)
