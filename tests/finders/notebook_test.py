@@ -60,8 +60,8 @@ def test_notebook_unchanged(data: bytes) -> None:
                  nb(code(['df = read("outputs/HD/a.csv")\n', "x = 1\n"])), id="source as lines"),
     pytest.param(nb(code('df = read("outputs/hd_results/a.csv")\nx = 1')),
                  nb(code('df = read("outputs/HD/a.csv")\nx = 1')), id="source as one string"),
-    pytest.param(nb(md(["See [s](outputs/hd_results/s.csv)\n", "and `outputs/hd_results`."])),
-                 nb(md(["See [s](outputs/HD/s.csv)\n", "and `outputs/HD`."])), id="markdown cell"),
+    pytest.param(nb(md(["See [s](../outputs/hd_results/s.csv)\n", "and `outputs/hd_results`."])),
+                 nb(md(["See [s](../outputs/HD/s.csv)\n", "and `outputs/HD`."])), id="markdown cell"),
     pytest.param(nb(code("!ls outputs/hd_results\n%cd outputs/hd_results\n")),
                  nb(code("!ls outputs/HD\n%cd outputs/HD\n")), id="magics"),
     pytest.param(nb(code("%%bash\nls outputs/hd_results\n")),
@@ -193,3 +193,14 @@ def test_each_string_rewritten_as_its_decoded_text(sources: list[str], as_lines:
             for s in sources]
     assert got == want
     assert out.isascii() or not ascii_only
+
+
+@pytest.mark.skipif("markdown" not in finders.REGISTRY, reason="the Markdown finder is not registered yet")
+def test_markdown_links_resolve_from_the_notebook() -> None:
+    moving = from_pairs([("outputs/hd_results", "outputs/HD"), ("nb", "notebooks/nb")])
+    data = nb(md(["[a](../outputs/hd_results/s.csv) [b](outputs/hd_results/s.csv) [c](other.ipynb)"]))
+    src = Source("nb/a.ipynb", "notebooks/nb/a.ipynb", data, "notebook")
+    out = splice(data, [r for r in finders.find(src, moving) if isinstance(r, Edit)])
+    # b resolves to nb/outputs/…, which does not move; c moves with the notebook
+    assert json.loads(out)["cells"][0]["source"] == \
+        ["[a](../../outputs/HD/s.csv) [b](outputs/hd_results/s.csv) [c](other.ipynb)"]
