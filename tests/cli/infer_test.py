@@ -107,3 +107,14 @@ def test_bad_revision_is_named(git_repo) -> None:
     root = git_repo(TREE)
     proc = run_pathmove(root, "infer", "no-such-branch", check_rc=2)
     assert "no-such-branch" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_other_uncommitted_work_still_makes_the_tree_dirty(git_repo) -> None:
+    root = git_repo(TREE)
+    git(root, "mv", "outputs/hd_results", "outputs/HD")
+    run_pathmove(root, "infer", "--write", check_rc=0)
+    (root / "docs/index.md").write_text("unsaved work\n")
+    before = tree_bytes(root)
+    proc = run_pathmove(root, "apply", check_rc=2)
+    assert "docs/index.md" in proc.stderr and "outputs/HD" not in proc.stderr
+    assert tree_bytes(root) == before

@@ -184,8 +184,9 @@ _pieces = st.sampled_from(["outputs/hd_results", "outputs/hd_results_v2", "data/
 @given(st.lists(st.lists(_pieces, max_size=12).map("".join), min_size=1, max_size=4), st.booleans(),
        st.booleans())
 def test_each_string_rewritten_as_its_decoded_text(sources: list[str], as_lines: bool, ascii_only: bool) -> None:
-    cells = [md(s.splitlines(keepends=True) if as_lines else s) for s in sources]
-    data = nb(*cells, ascii_only=ascii_only)
+    # code cells of an R notebook: decoded, then the plain-text rule, whichever finders exist
+    cells = [code(s.splitlines(keepends=True) if as_lines else s) for s in sources]
+    data = nb(*cells, meta={"kernelspec": {"language": "R"}}, ascii_only=ascii_only)
     out = rewrite(data)
     got = [c["source"] for c in json.loads(out)["cells"]]
     got = ["".join(s) if isinstance(s, list) else s for s in got]
@@ -204,3 +205,25 @@ def test_markdown_links_resolve_from_the_notebook() -> None:
     # b resolves to nb/outputs/…, which does not move; c moves with the notebook
     assert json.loads(out)["cells"][0]["source"] == \
         ["[a](../../outputs/HD/s.csv) [b](outputs/hd_results/s.csv) [c](other.ipynb)"]
+
+
+def _text_as_python(source: Source, mapping) -> list[Edit]:
+    return list(text.find_in(source.path, source.data, mapping, 0, len(source.data), "py-string"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(_pieces, max_size=10).map("".join), min_size=1, max_size=4), st.booleans())
+def test_code_cells_joined_map_back_exactly(sources: list[str], ascii_only: bool) -> None:
+    # the joined module (cells separated by inserted newlines) maps every span to its own cell
+    from unittest import mock
+
+    module = types.ModuleType("pathmove.finders._text_as_python")
+    module.find = _text_as_python  # type: ignore[attr-defined]
+    with mock.patch.dict(sys.modules, {"pathmove.finders._text_as_python": module}), \
+            mock.patch.dict(finders.REGISTRY, {"python": "_text_as_python"}):
+        data = nb(*[code(s.splitlines(keepends=True)) for s in sources], ascii_only=ascii_only)
+        out = rewrite(data)
+    got = ["".join(c["source"]) for c in json.loads(out)["cells"]]
+    want = [splice(s.encode(), list(text.find(Source("x", "x", s.encode(), "text"), MAPPING))).decode()
+            for s in sources]
+    assert got == want
