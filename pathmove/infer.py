@@ -210,4 +210,6 @@ def write_mapping(path: Path, text: str, force: bool) -> None:
     if os.path.lexists(path) and not force:
         raise PathmoveError(f"{path} already exists; not overwritten",
                             hint="pass --force to replace it, or -m FILE to write elsewhere")
+    if not path.parent.is_dir():
+        raise PathmoveError(f"cannot write {path}: folder {path.parent} does not exist")
     fsio.write_atomic(path, text.encode())
