@@ -208,17 +208,18 @@ def _segment_at(dec: Decoded, offset: int, starts: list[int]) -> Segment | None:
 
 def to_file(dec: Decoded, start: int, end: int, starts: list[int]) -> list[tuple[int, int, int]] | None:
     """The decoded span [start, end) as (token, file start, file end) pieces; None if it splits an escape."""
-    first = _segment_at(dec, start, starts)
-    last = _segment_at(dec, max(end - 1, start), starts)
-    if first is None or last is None:
+    i = bisect.bisect_right(starts, start) - 1
+    j = bisect.bisect_right(starts, max(end - 1, start)) - 1
+    if i < 0 or j < 0:
         return None
+    first, last = dec.segments[i], dec.segments[j]
     if end <= start:  # an insertion: a point, at a character's edge
         if first.token < 0 or not (first.raw or start == first.at):
             return None
         point = _point(first, start, True)
         return [(first.token, point, point)]
-    if first.token < 0 or last.token < 0:
-        return None
+    if any(s.token < 0 for s in dec.segments[i:j + 1]):
+        return None  # a span across two cells (our inserted newline) belongs to neither
     if not first.raw and start != first.at:
         return None
     if not last.raw and end != last.at + last.size:
