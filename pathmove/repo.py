@@ -174,8 +174,9 @@ def renames_since(root: Path, commit: str, rename_limit: int = 5000) -> list[Ren
     """Renames between commit and the working tree as `git add -A` would see it.
 
     Staged and unstaged changes and untracked (not ignored) files all count, so a folder moved
-    with a file manager pairs with its deleted original by content. The user's index is not
-    touched: git works on a copy of it.
+    with a file manager pairs with its deleted original by content. Nothing is written: git
+    marks the untracked files "intent to add" in a copy of the index (no content is stored),
+    and the diff reads the working tree itself.
     """
     with tempfile.TemporaryDirectory(prefix="pathmove-infer-") as tmp:
         index = Path(tmp) / "index"
@@ -184,8 +185,8 @@ def renames_since(root: Path, commit: str, rename_limit: int = 5000) -> list[Ren
             shutil.copyfile(real, index)
         env = git_env()
         env["GIT_INDEX_FILE"] = str(index)
-        git(root, "add", "-A", "--", ".", env=env)
-        out = git(root, "diff", "--cached", "-M", f"-l{rename_limit}", "-z", "--name-status", "--no-ext-diff",
+        git(root, "add", "--intent-to-add", "--", ".", env=env)
+        out = git(root, "diff", "-M", f"-l{rename_limit}", "-z", "--name-status", "--no-ext-diff",
                   "--no-textconv", commit, "--", env=env).stdout
     fields = out.split(b"\0")
     found: list[Rename] = []

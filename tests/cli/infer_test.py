@@ -119,3 +119,19 @@ def test_other_uncommitted_work_still_makes_the_tree_dirty(git_repo) -> None:
     proc = run_pathmove(root, "apply", check_rc=2)
     assert "docs/index.md" in proc.stderr and "outputs/HD" not in proc.stderr
     assert tree_bytes(root) == before
+
+
+def test_infer_writes_nothing(git_repo) -> None:
+    root = git_repo(TREE)
+    os.rename(root / "outputs/hd_results", root / "outputs/HD")
+    (root / "outputs/HD/a.csv").write_text("a,1\n" * 19 + "edited\n")
+    git(root, "mv", "docs/setup.md", "docs/guide.md")
+
+    def objects() -> set[str]:
+        return {os.path.join(d, f) for d, _, fs in os.walk(root / ".git/objects") for f in fs}
+
+    before, index = objects(), (root / ".git/index").read_bytes()
+    proc = run_pathmove(root, "infer", check_rc=0)
+    assert moves(proc.stdout) == [("docs/setup.md", "docs/guide.md"), ("outputs/hd_results", "outputs/HD")]
+    empty_blob = str(root / ".git/objects/e6/9de29bb2d1d6434b8b29ae775ad8c2e48c5391")  # what "intent to add" records
+    assert objects() - {empty_blob} == before and (root / ".git/index").read_bytes() == index
