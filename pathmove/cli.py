@@ -311,7 +311,7 @@ def check(
 
 @command
 def infer(
-    rev: str = typer.Argument("HEAD", help="Commit to compare with the index and working tree."),
+    rev: str = typer.Argument("HEAD", metavar="REV", help="Commit to compare with the index and working tree."),
     write: bool = typer.Option(False, "--write", help="Write the mapping file (migrations.yaml, or -m FILE)."),
     force: bool = typer.Option(False, "--force", help="With --write: replace an existing mapping file."),
     root: Optional[str] = RootOpt,
