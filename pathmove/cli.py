@@ -236,7 +236,7 @@ def verify(
 
     root_path, m = _context(root, mapping)
     out, err = report.consoles()
-    with report.progress(err, not json_out) as prog:
+    with report.progress(err, fmt == Format.human and not json_out) as prog:
         v = plan_mod.build(root_path, m, mode="verify", use_git=_git_flag(no_git),
                            progress=(lambda d, t: prog("verifying", d, t)) if prog else None)
     stale = bool(v.changes or v.reviews or (include_archived and v.archived))
