@@ -142,7 +142,7 @@ def run(
     except KeyboardInterrupt:
         raise Interrupted("interrupted while planning; nothing was changed") from None
     if use_git and not allow_dirty:
-        dirty = repo.dirty_paths(root)
+        dirty = [p for p in repo.dirty_paths(root) if not _moved_by_hand(p, plan.moves)]
         if dirty:
             shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
             raise DirtyTreeError(f"the working tree has uncommitted changes: {shown}")
@@ -201,6 +201,16 @@ def write_in_place(root: Path, changes: list[FileChange], mapping: Mapping | Non
             vouched.journal.record_fix(c.path, c.new_data, spans)
         n += 1
     return n
+
+
+def _moved_by_hand(path: str, moves: list[Move]) -> bool:
+    """A change that is an already-moved entry's own move (SPEC §2), not someone's unsaved work.
+
+    `pathmove infer` writes mappings for moves not yet committed; refusing them as dirty
+    would make its output unusable without --allow-dirty.
+    """
+    return any(m.status == "already" and any(path == p or path.startswith(p + "/") for p in (m.old, m.new))
+               for m in moves)
 
 
 def _moving(moves: list[Move]) -> list[Move]:

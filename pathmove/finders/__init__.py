@@ -22,6 +22,7 @@ REGISTRY: dict[str, str] = {
     "symlink": "symlinks",
     "python": "python",
     "pyconfig": "pyconfig",
+    "notebook": "notebook",
 }
 
 Finder = Callable[[Source, Mapping], Iterable[Record]]
