@@ -7,6 +7,7 @@ import sys
 import traceback
 from pathlib import Path
 import functools
+from enum import Enum
 from typing import Any, Callable, List, Optional
 
 import typer
@@ -26,6 +27,16 @@ _state: dict[str, object] = {"debug": False}
 
 RootOpt = typer.Option(None, "--root", help="Repository root (default: the git top-level of the working directory).")
 MappingOpt = typer.Option(None, "-m", "--mapping", help="Mapping file (default: migrations.yaml in the root).")
+
+
+class Format(str, Enum):
+    human = "human"
+    json = "json"
+    github = "github"
+
+
+FormatOpt = typer.Option(Format.human, "--format",
+                         help="human, json (same as --json), or github: one ::error annotation per stale reference.")
 
 
 def command(fn: Callable[..., int]) -> Callable[..., None]:
@@ -222,19 +233,25 @@ def verify(
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document instead of the report."),
     include_archived: bool = typer.Option(False, "--include-archived", help="Fail on archived files' references too."),
     no_git: bool = typer.Option(False, "--no-git", help="Ignore git: list files by walking the tree."),
+    fmt: Format = FormatOpt,
     root: Optional[str] = RootOpt,
     mapping: Optional[str] = MappingOpt,
 ) -> int:
     """Scan the repository for stale references. Exit 0 none, 1 found."""
+    json_out = json_out or fmt == Format.json
     from pathmove import plan as plan_mod
     from pathmove import report
 
     root_path, m = _context(root, mapping)
     out, err = report.consoles()
-    with report.progress(err, not json_out) as prog:
+    with report.progress(err, fmt == Format.human and not json_out) as prog:
         v = plan_mod.build(root_path, m, mode="verify", use_git=_git_flag(no_git),
                            progress=(lambda d, t: prog("verifying", d, t)) if prog else None)
     stale = bool(v.changes or v.reviews or (include_archived and v.archived))
+    if fmt == Format.github:
+        report.print_github(v, include_archived=include_archived)
+        report.print_notices(err, v)
+        return int(stale)
     if json_out:
         report.print_json(report.plan_document(v, "verify", include_archived=include_archived,
                                                extra={"exit_code": int(stale)}))
@@ -249,10 +266,12 @@ def check(
     files: List[str] = typer.Argument(None, help="Files to check (the pre-commit hook passes the staged ones)."),
     fix: bool = typer.Option(False, "--fix", help="Rewrite the stale references found in these files."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document instead of the report."),
+    fmt: Format = FormatOpt,
     root: Optional[str] = RootOpt,
     mapping: Optional[str] = MappingOpt,
 ) -> int:
     """verify for the named files only (the pre-commit hook). Exit 0 none, 1 found."""
+    json_out = json_out or fmt == Format.json
     from pathmove import apply as apply_mod
     from pathmove import plan as plan_mod
     from pathmove import report
@@ -274,13 +293,58 @@ def check(
     stale = bool(v.changes or v.reviews)
     fixed = 0
     if fix and v.changes:
-        fixed = apply_mod.write_in_place(root_path, v.changes)
+        fixed = apply_mod.write_in_place(root_path, v.changes, m)
+    if fmt == Format.github:
+        report.print_github(v)  # what was found (and, with --fix, rewritten)
+        return int(stale)
     if json_out:
         report.print_json(report.plan_document(v, "check", extra={"fixed": fixed, "exit_code": int(stale)}))
         return int(stale)
     report.print_check(out, v, checked=len(rels), fixed=bool(fixed))
     report.print_notices(err, v, binaries=False)
     return int(stale)
+
+
+@command
+def infer(
+    rev: str = typer.Argument("HEAD", metavar="REV", help="Commit to compare with the index and working tree."),
+    write: bool = typer.Option(False, "--write", help="Write the mapping file (migrations.yaml, or -m FILE)."),
+    force: bool = typer.Option(False, "--force", help="With --write: replace an existing mapping file."),
+    root: Optional[str] = RootOpt,
+    mapping: Optional[str] = MappingOpt,
+) -> int:
+    """Print the mapping for moves already made (git's renames since REV), folded into folder moves."""
+    from pathmove import infer as infer_mod
+    from pathmove import repo, report
+
+    root_path = repo.find_root(root if root is not None else _state.get("root"))  # type: ignore[arg-type]
+    result = infer_mod.infer(root_path, rev)
+    out, err = report.consoles()
+    if not result.moves:
+        report.print_error(err, f"no renames between {rev} and the working tree: nothing to infer",
+                           "infer reads moves git can pair by content (git mv, or a folder moved by hand); "
+                           "a file emptied or rewritten beyond recognition is a delete and an add")
+        return 1
+    text = infer_mod.to_yaml(result)
+    if not write:
+        sys.stdout.write(text)
+        return 0
+    target = _mapping_path(root_path, mapping if mapping is not None else _state.get("mapping"))  # type: ignore[arg-type]
+    infer_mod.write_mapping(target, text, force)
+    files = sum(m.files for m in result.moves)
+    out.print(f"wrote {report.esc(str(target))}: {len(result.moves)} entr{'y' if len(result.moves) == 1 else 'ies'} "
+              f"explaining {files} renamed file(s)")
+    out.print("[dim]next: `pathmove plan` to review, `pathmove apply` to rewrite the references[/]")
+    return 0
+
+
+def _mapping_path(root_path: Path, mapping: Optional[str]) -> Path:
+    from pathmove import mapping as mapping_mod
+
+    if mapping is None:
+        return mapping_mod.default_path(root_path)
+    mpath = Path(mapping)
+    return mpath if mpath.is_absolute() else Path.cwd() / mpath
 
 
 @command
@@ -299,6 +363,7 @@ def undo(
     use_git = False if no_git else repo.is_git(root_path)
     j = Journal(root_path, use_git)
     if not j.load():
+        j.remove()  # an apply killed while writing its journal changed nothing but may leave a part
         raise JournalError("nothing to undo: no apply is recorded for this repository")
     out, _ = report.consoles()
     j.undo(force=force)

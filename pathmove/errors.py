@@ -40,3 +40,9 @@ class JournalError(PathmoveError):
 
 class ConcurrentChangeError(JournalError):
     """A file changed on disk between plan and write."""
+
+
+class Interrupted(PathmoveError):
+    """Ctrl-C during apply or undo: the journal is intact; the command stopped between two steps."""
+
+    exit_code = 130

@@ -10,10 +10,25 @@ from pathlib import Path
 BINARY_SNIFF = 8192
 
 
+class ChangedOnDisk(Exception):
+    """The file changed after it was read: write_atomic did not replace it (SPEC §5)."""
+
+
 def read(path: Path) -> bytes:
     """The bytes of a file."""
     with open(path, "rb") as fh:
         return fh.read()
+
+
+def read_with_stat(path: Path) -> tuple[bytes, os.stat_result]:
+    """The bytes of a file and its status taken from the same open file."""
+    with open(path, "rb") as fh:
+        return fh.read(), os.fstat(fh.fileno())
+
+
+def same_file_state(a: os.stat_result, b: os.stat_result) -> bool:
+    """Size, mtime and inode unchanged: nobody rewrote the file in between."""
+    return (a.st_size, a.st_mtime_ns, a.st_ino, a.st_dev) == (b.st_size, b.st_mtime_ns, b.st_ino, b.st_dev)
 
 
 def is_binary(data: bytes) -> bool:
@@ -35,8 +50,14 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Replace path with data: temp file beside it, fsync, mode copied, os.replace."""
+def write_atomic(path: Path, data: bytes, mode: int | None = None, expect: os.stat_result | None = None,
+                 sync_dir: bool = True) -> None:
+    """Replace path with data: temp file beside it, fsync, mode copied, os.replace.
+
+    With expect (the status of path when its contents were read), the replace happens only
+    if path still has that size, mtime and inode, checked right before os.replace.
+    sync_dir=False leaves the folder's fsync to the caller (the journal batches them).
+    """
     if mode is None:
         try:
             mode = stat.S_IMODE(os.stat(path).st_mode)
@@ -49,6 +70,8 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
+        if expect is not None and not same_file_state(expect, os.stat(path)):
+            raise ChangedOnDisk(str(path))
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -56,10 +79,11 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
         except OSError:
             pass
         raise
-    fsync_dir(path.parent)
+    if sync_dir:
+        fsync_dir(path.parent)
 
 
-def write_link_atomic(path: Path, target: str) -> None:
+def write_link_atomic(path: Path, target: str, sync_dir: bool = True) -> None:
     """Re-point a symbolic link atomically: a new link beside it, then os.replace."""
     tmp = path.parent / f".{path.name}.pathmove-tmp-link"
     try:
@@ -75,4 +99,5 @@ def write_link_atomic(path: Path, target: str) -> None:
         except OSError:
             pass
         raise
-    fsync_dir(path.parent)
+    if sync_dir:
+        fsync_dir(path.parent)

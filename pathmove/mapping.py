@@ -45,6 +45,7 @@ class Mapping:
     source: str | None = None  # the mapping file, relative to the root when inside it
     digest: str = ""  # sha256 of the mapping's moves, to recognise a finished apply
     live: frozenset[str] = frozenset()  # destinations that exist: references under them are current
+    packages: Any = None  # packages.Packages: moved importable modules (attached by plan.build)
 
     # ---- the one translation -------------------------------------------------------
     def translate(self, path: str) -> str | None:
@@ -114,8 +115,12 @@ class Mapping:
 
     @property
     def needles(self) -> tuple[bytes, ...]:
-        """Prefilter needles: the last component of every `from` (STYLE §2)."""
-        return tuple(sorted({e.old.rsplit("/", 1)[-1].encode() for e in self.entries}))
+        """Prefilter needles: the last component of every `from` (STYLE §2), and of every
+        moved module name (an import spells `a.b`, never `a/b`)."""
+        found = {e.old.rsplit("/", 1)[-1].encode() for e in self.entries}
+        if self.packages is not None:
+            found.update(self.packages.needles)
+        return tuple(sorted(found))
 
     def with_live(self, live: Iterable[str]) -> "Mapping":
         """The verify view: references at or under an existing destination are current."""

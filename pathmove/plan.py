@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import posixpath
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
-from pathmove import finders, match, repo
+from pathmove import finders, journal, match, packages, repo
 from pathmove.edits import Edit, Notice, OverlapError, Review, dedupe, splice
 from pathmove.errors import ConflictError
 from pathmove.mapping import Entry, Mapping
-from pathmove.scan import Scanner, Skip, Source
+from pathmove.scan import Scanner, Skip, Source, kind_of, spec_for
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,6 +55,9 @@ class Plan:
     notices: list[Notice] = dataclasses.field(default_factory=list)
     skips: list[Skip] = dataclasses.field(default_factory=list)
     archived: list[FileChange] = dataclasses.field(default_factory=list)  # stale, not rewritten
+    # moved, unedited files where verify's strict view sees current references (their spans)
+    kept: list[tuple[Source, list[tuple[int, int]]]] = dataclasses.field(default_factory=list)
+    vouched: Any = None  # verify after a finished apply of this mapping: journal.Vouched
     files_listed: int = 0
     files_scanned: int = 0
     review_data: dict[str, bytes] = dataclasses.field(default_factory=dict)  # for line numbers of reviews
@@ -133,13 +137,24 @@ def build(
     """Every edit: in plan mode before the moves, in verify mode on the tree as it is."""
     if use_git is None:
         use_git = repo.is_git(root)
+    mapping = packages.attach(root, mapping)  # SPEC §4.1: moved packages, their imports follow
     if mode == "plan":
         moves = classify_moves(root, mapping)
         view = mapping
     else:
         moves = []
-        view = mapping.with_live(e.new for e in mapping.entries if os.path.lexists(root / e.new))
+        # SPEC §3 verify: after a finished apply of this mapping its journal knows which spans
+        # it wrote, so every other occurrence of an old path is stale, even one that names a
+        # place again (a swap, a chain); without one, an existing destination is current.
+        vouched, pending = journal.verify_view(root, mapping.digest)
+        view = mapping if vouched is not None else \
+            mapping.with_live(e.new for e in mapping.entries if os.path.lexists(root / e.new))
     plan = Plan(root, mapping, mode, use_git, moves)
+    if mode != "plan":
+        plan.vouched = vouched
+        if pending:  # SPEC §5: a half-done migration is the journal's to finish or undo
+            plan.notices.append(Notice(".", "an interrupted apply (or undo) is pending: run `pathmove apply` "
+                                            "to finish it, or `pathmove undo` to go back"))
     files = only if only is not None else _listed(root, use_git)
     plan.files_listed = len(files)
     if mode == "plan":
@@ -178,12 +193,18 @@ def _scan_one(plan: Plan, src: Source, view: Mapping, post_view: Mapping, archiv
     else:
         records = finders.find(src, view)
     edits = [r for r in records if isinstance(r, Edit) and not spells_new_path(src.data, r, post_view)]
+    if plan.vouched is not None:
+        edits = plan.vouched.filter(src.path, src.data, edits)
     reviews = [r for r in records if isinstance(r, Review)]
     if reviews:
         plan.reviews.extend(reviews)
         plan.review_data[src.path] = src.data
     plan.notices.extend(r for r in records if isinstance(r, Notice))
     if not edits:
+        if plan.mode == "plan" and src.new_path != src.path:
+            spans = _strict_spans(src.new_path, src.data, src.kind, plan.mapping)
+            if spans:
+                plan.kept.append((src, spans))
         return
     change = FileChange(src.path, src.new_path, src.kind, src.data, dedupe(edits), src.archived)
     if src.archived and not archived_bulk:
@@ -246,3 +267,41 @@ def spells_new_path(data: bytes, edit: Edit, post_view: Mapping) -> bool:
         parts = parts[len(parts) - parts[::-1].index("..") :]
     # `/abs/docs/notes.md` and `../docs/notes.md` name the destination too: try each suffix
     return any(post_view.is_live("/".join(parts[k:] + [old])) for k in range(len(parts)))
+
+
+def vouch(plan: Plan) -> dict[str, list[tuple[int, int]]]:
+    """For apply's journal: per file as apply leaves it, what verify's strict view would flag
+    there although apply judged it current (what it wrote after a swap, a relative link inside
+    a swapped folder). Apply rewrote every stale reference, so all of these are current."""
+    out = {src.new_path: spans for src, spans in plan.kept}
+    for c in plan.changes:
+        spans = _strict_spans(c.new_path, c.new_data, c.kind, plan.mapping)
+        if spans:
+            out[c.new_path] = spans
+    return out
+
+
+def _strict_spans(new_path: str, data: bytes, kind: str, mapping: Mapping) -> list[tuple[int, int]]:
+    """The spans verify (no live destinations) would propose to edit in data at new_path."""
+    if kind != "symlink":
+        kind = kind_of(new_path)
+    archived = _archived_spec(mapping.archived)
+    is_archived = archived is not None and archived.match_file(new_path)
+    src = Source(new_path, new_path, data, kind, is_archived)
+    return sorted({(e.start, e.end) for e in _candidates(src, mapping)})
+
+
+@functools.lru_cache(maxsize=8)
+def _archived_spec(patterns: tuple[str, ...]) -> Any:
+    return spec_for(patterns)
+
+
+def _candidates(src: Source, view: Mapping) -> list[Edit]:
+    """The edits verify's finders propose for one file (archived files: the plain-text rule)."""
+    if src.archived and src.kind != "symlink":
+        from pathmove.finders import text
+
+        records = list(text.find(src, view))
+    else:
+        records = finders.find(src, view)
+    return [r for r in records if isinstance(r, Edit)]

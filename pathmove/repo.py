@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 from pathmove.errors import PathmoveError, RootError
 
@@ -19,10 +22,14 @@ def git_env() -> dict[str, str]:
     return env
 
 
-def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+def git(root: Path, *args: str, check: bool = True, stdin: bytes | None = None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
     """Run git in root; raise PathmoveError with git's own message on failure."""
     try:
-        proc = subprocess.run(["git", *args], cwd=root, env=git_env(), capture_output=True)
+        # a session of its own: Ctrl-C at the terminal stops pathmove between journal steps,
+        # never a `git mv` halfway through its index update (SPEC §5)
+        proc = subprocess.run(["git", *args], cwd=root, env=env or git_env(), capture_output=True,
+                              input=stdin, start_new_session=True)
     except FileNotFoundError:
         raise PathmoveError("git is not installed; pass --no-git to work without it") from None
     if check and proc.returncode != 0:
@@ -125,6 +132,24 @@ def move(root: Path, src: str, dst: str, use_git: bool) -> None:
         os.rename(s, d)
 
 
+def finish_index_move(root: Path, src: str, dst: str) -> None:
+    """After a `git mv` killed between its rename and its index update: move the index entries too."""
+    staged = git(root, "ls-files", "-z", "-s", "--", src).stdout
+    if not staged.strip(b"\0") or tracked_under(root, dst):
+        return
+    info = []
+    for item in staged.split(b"\0"):
+        if not item:
+            continue
+        meta, path = item.split(b"\t", 1)
+        mode, sha, stage = meta.split(b" ")
+        rel = os.fsdecode(path)
+        new = dst + rel[len(src):]
+        info.append(b"0 " + b"0" * len(sha) + b"\t" + path)
+        info.append(mode + b" " + sha + b" " + stage + b"\t" + os.fsencode(new))
+    git(root, "update-index", "-z", "--index-info", stdin=b"\0".join(info) + b"\0")
+
+
 def _merge_rest(src: Path, dst: Path) -> None:
     """Move what git left in src (untracked or ignored files) into dst, never overwriting."""
     for dirpath, dirnames, filenames in os.walk(src, topdown=False):
@@ -140,3 +165,70 @@ def _merge_rest(src: Path, dst: Path) -> None:
             os.rmdir(dirpath)
         except OSError:
             pass
+
+
+# ---- what git already knows about moves (pathmove infer) --------------------------------
+class Rename(NamedTuple):
+    """A file git pairs across a rename: old path at the revision, new path now, similarity %."""
+
+    old: str
+    new: str
+    score: int
+
+
+def resolve_commit(root: Path, rev: str) -> str:
+    """The commit id rev names; PathmoveError naming rev when it names none."""
+    proc = git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}", check=False)
+    if proc.returncode != 0:
+        raise PathmoveError(f"{rev!r} does not name a commit in this repository",
+                            hint="infer compares a commit (default HEAD) with the working tree; commit once first")
+    return proc.stdout.decode().strip()
+
+
+def tree_paths(root: Path, commit: str) -> list[str]:
+    """Every file in commit's tree, POSIX paths relative to root."""
+    out = git(root, "ls-tree", "-r", "-z", "--name-only", "--full-tree", commit).stdout
+    return [os.fsdecode(p) for p in out.split(b"\0") if p]
+
+
+def renames_since(root: Path, commit: str, rename_limit: int = 5000) -> list[Rename]:
+    """Renames between commit and the working tree as `git add -A` would see it.
+
+    Staged and unstaged changes and untracked (not ignored) files all count, so a folder moved
+    with a file manager pairs with its deleted original by content. Nothing is written: git
+    marks the untracked files "intent to add" in a copy of the index (no content is stored),
+    and the diff reads the working tree itself.
+    """
+    with tempfile.TemporaryDirectory(prefix="pathmove-infer-") as tmp:
+        index = Path(tmp) / "index"
+        real = git_dir(root) / "index"
+        if real.is_file():
+            shutil.copyfile(real, index)
+        env = git_env()
+        env["GIT_INDEX_FILE"] = str(index)
+        git(root, "add", "--intent-to-add", "--", ".", env=env)
+        out = git(root, "diff", "-M", f"-l{rename_limit}", "-z", "--name-status", "--no-ext-diff",
+                  "--no-textconv", commit, "--", env=env).stdout
+    fields = out.split(b"\0")
+    found: list[Rename] = []
+    i = 0
+    while i < len(fields):
+        status = fields[i].decode(errors="replace")
+        i += 1
+        if not status:
+            continue
+        if status[0] in "RC":
+            old, new = os.fsdecode(fields[i]), os.fsdecode(fields[i + 1])
+            i += 2
+            if status[0] == "R":
+                found.append(Rename(old, new, int(status[1:] or 100)))
+        else:
+            i += 1
+    return found
+
+
+def same_content(root: Path, commit: str, old: str, path: str) -> bool:
+    """True if the file at path now holds exactly what old held at commit."""
+    a = git(root, "rev-parse", "--verify", "--quiet", f"{commit}:{old}", check=False)
+    b = git(root, "hash-object", "--", path, check=False)
+    return a.returncode == 0 and b.returncode == 0 and a.stdout.strip() == b.stdout.strip()

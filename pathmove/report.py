@@ -463,3 +463,39 @@ def progress(err: Any, enabled: bool) -> Iterator[Callable[[str, int, int], None
 
     with bar:
         yield update
+
+
+# ---- CI annotations (--format github) ----------------------------------------------------
+def _gh_data(s: str) -> str:
+    # GitHub workflow commands: %, CR and LF are escaped in the message …
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_prop(s: str) -> str:
+    # … and also : and , in a property value such as file=
+    return _gh_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotations(plan: Plan, include_archived: bool = False) -> list[str]:
+    """One `::error` workflow command per stale reference (and per place needing review)."""
+    lines = []
+    changes = plan.changes + (plan.archived if include_archived else [])
+    for c in changes:
+        for e in sorted(c.edits, key=lambda e: e.start):
+            d = finding(e, c.data)
+            end = d["column"] + len(d["old"]) if "\n" not in d["old"] else None
+            where = f"file={_gh_prop(c.path)},line={d['line']},col={d['column']}" + \
+                (f",endColumn={end}" if end else "")
+            lines.append(f"::error {where},title={_gh_prop('stale path')}::"
+                         + _gh_data(f"{d['old']} was moved: use {d['new']} ({d['kind']})"))
+    for r in plan.reviews:
+        d = review(r, plan.review_data.get(r.path))
+        lines.append(f"::error file={_gh_prop(r.path)},line={d['line']},col={d['column']},"
+                     f"title={_gh_prop('needs review')}::" + _gh_data(r.message))
+    return lines
+
+
+def print_github(plan: Plan, include_archived: bool = False, out: IO[str] | None = None) -> None:
+    out = out or sys.stdout
+    for line in github_annotations(plan, include_archived):
+        out.write(line + "\n")

@@ -41,7 +41,14 @@ class Skip(NamedTuple):
     reason: str
 
 
+# Packaging files whose entry points name modules (SPEC §4.1): the text rule plus dotted names.
+NAMED_KINDS = {"pyproject.toml": "pyconfig", "setup.cfg": "pyconfig"}
+
+
 def kind_of(path: str) -> str:
+    named = NAMED_KINDS.get(posixpath.basename(path))
+    if named is not None:
+        return named
     return KINDS.get(posixpath.splitext(path)[1].lower(), "text")
 
 

@@ -17,7 +17,12 @@ from pathmove.scan import Source
 # pays only for the parsers it needs.
 REGISTRY: dict[str, str] = {
     "text": "text",
+    "yaml": "yaml",
+    "markdown": "markdown",
     "symlink": "symlinks",
+    "python": "python",
+    "pyconfig": "pyconfig",
+    "notebook": "notebook",
 }
 
 Finder = Callable[[Source, Mapping], Iterable[Record]]
