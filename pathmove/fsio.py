@@ -10,10 +10,23 @@ from pathlib import Path
 BINARY_SNIFF = 8192
 
 
-def read(path: Path) -> bytes:
-    """The bytes of a file."""
-    with open(path, "rb") as fh:
-        return fh.read()
+def read(path: Path, size: int = -1) -> bytes:
+    """The bytes of a file; size, when known from a stat, saves a system call per file."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        if size < 0:
+            size = os.fstat(fd).st_size
+        data = os.read(fd, size + 1)  # one byte more than the stat said: at the end, or it grew
+        if len(data) == size:
+            return data
+        parts = [data]  # the file changed size, or is too large for one read: read to the end
+        while True:
+            more = os.read(fd, 1 << 20)
+            if not more:
+                return b"".join(parts)
+            parts.append(more)
+    finally:
+        os.close(fd)
 
 
 def is_binary(data: bytes) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Iterator
 
 from pathmove.errors import PathmoveError, RootError
 
@@ -71,17 +72,42 @@ def git_dir(root: Path) -> Path:
 
 def ls_files(root: Path) -> list[str]:
     """Tracked plus untracked-but-not-ignored files (SPEC §4.5), POSIX paths relative to root."""
-    out = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard").stdout
-    seen: set[str] = set()
-    files = []
-    for raw in out.split(b"\0"):
-        if not raw:
-            continue
-        rel = os.fsdecode(raw)
-        if rel not in seen:  # a path with merge conflicts is listed once per stage
-            seen.add(rel)
-            files.append(rel)
-    return files
+    return list(iter_ls_files(root))
+
+
+def iter_ls_files(root: Path) -> Iterator[str]:
+    """ls_files as a stream: paths are yielded while git is still listing (huge repositories)."""
+    args = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    try:
+        proc = subprocess.Popen(args, cwd=root, env=git_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except FileNotFoundError:
+        raise PathmoveError("git is not installed; pass --no-git to work without it") from None
+    assert proc.stdout is not None and proc.stderr is not None
+    last = None
+    rest = b""
+    try:
+        while True:
+            block = proc.stdout.read1(1 << 16)
+            if not block:
+                break
+            *names, rest = (rest + block).split(b"\0")
+            for raw in names:
+                # a path with merge conflicts is listed once per stage, the stages side by side
+                if raw and raw != last:
+                    last = raw
+                    yield os.fsdecode(raw)
+        err = proc.stderr.read()
+    finally:
+        proc.stdout.close()
+        if proc.poll() is None:  # the consumer stopped early
+            proc.kill()
+        proc.wait()
+        proc.stderr.close()
+    if rest and rest != last:
+        yield os.fsdecode(rest)
+    if proc.returncode != 0:
+        msg = err.decode(errors="replace").strip() or f"exit {proc.returncode}"
+        raise PathmoveError(f"git ls-files failed: {msg}")
 
 
 def dirty_paths(root: Path) -> list[str]:

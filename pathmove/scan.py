@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
+import stat
+from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
@@ -52,9 +55,14 @@ def spec_for(patterns: Iterable[str]) -> pathspec.PathSpec | None:
 
 def list_files(root: Path, use_git: bool) -> list[str]:
     """Candidate files: git's tracked + untracked-not-ignored, or a walk honouring .gitignore."""
+    return list(iter_files(root, use_git))
+
+
+def iter_files(root: Path, use_git: bool) -> Iterator[str]:
+    """list_files as a stream, so a huge repository's scan starts before the listing ends."""
     if use_git:
-        return repo.ls_files(root)
-    return list(_walk(root))
+        return repo.iter_ls_files(root)
+    return _walk(root)
 
 
 def _walk(root: Path) -> Iterator[str]:
@@ -107,6 +115,9 @@ class Scanner:
         self.archived = spec_for(mapping.archived)
         self.real_root = os.path.realpath(root)
         self.needles = mapping.needles
+        self.bounded = bounded_pattern(self.needles)
+        self.stats: Counter[tuple[str, str]] = Counter()  # (stage, kind) → files; see ScanStats
+        self._inside: dict[str, bool] = {}
 
     def is_excluded(self, rel: str) -> bool:
         if rel == ".git" or rel.startswith(".git/") or "/.git/" in rel:
@@ -130,24 +141,76 @@ class Scanner:
         full = self.root / rel
         new = self.new_path(rel)
         try:
-            if os.path.islink(full):
+            st = os.lstat(full)
+            if stat.S_ISLNK(st.st_mode):
                 target = os.fsencode(os.readlink(full))
+                self.stats["read", "symlink"] += 1
+                self.stats["reached", "symlink"] += 1
                 return Source(rel, new, target, "symlink", self.is_archived(rel))
-            real = os.path.realpath(full)
-            if real != self.real_root and not real.startswith(self.real_root + os.sep):
+            if not self._dir_inside(posixpath.dirname(rel)):
                 return Skip(rel, "outside the root")
-            if not os.path.isfile(full):
+            if not stat.S_ISREG(st.st_mode):
                 return None
-            data = fsio.read(full)
+            data = fsio.read(full, st.st_size)
+        except FileNotFoundError:
+            return None
         except OSError as exc:
             return Skip(rel, f"unreadable: {exc.strerror}")
         if fsio.is_binary(data):
             return Skip(rel, "binary")
         kind = kind_of(rel)
-        if prefilter and new == rel and not any(n in data for n in self.needles):
-            if not _needs_unfiltered(kind):
+        self.stats["read", kind] += 1
+        if prefilter and new == rel and not _needs_unfiltered(kind):
+            # STYLE §2: only a file holding the last component of some `from` can refer to it;
+            # `in` is the fast test, the boundary pattern then drops "hd_results_v2"-only files
+            if not any(n in data for n in self.needles):
                 return None
+            self.stats["named", kind] += 1
+            if self.bounded is not None and self.bounded.search(data) is None:
+                return None
+        self.stats["reached", kind] += 1
         return Source(rel, new, data, kind, self.is_archived(rel))
+
+    def _dir_inside(self, rel_dir: str) -> bool:
+        """True if rel_dir resolves inside the root (symbolic links are never followed out)."""
+        inside = self._inside.get(rel_dir)
+        if inside is None:
+            real = os.path.realpath(self.root / rel_dir) if rel_dir else self.real_root
+            inside = real == self.real_root or real.startswith(self.real_root + os.sep)
+            self._inside[rel_dir] = inside
+        return inside
+
+
+# The prefilter's second stage: a needle not followed by a name character ("hd_results_v2"
+# cannot hold "hd_results", SPEC §4), and not preceded by one unless the byte before ends an
+# escape ("\n", "\x2f", "\u002f") that a parser decodes into a separator. "." counts as a
+# boundary on both sides: "pkg.hd_results" is a module path, "hd_results." ends a sentence.
+_NAME = rb"A-Za-z0-9_\-\x80-\xff"
+_LEFT = (rb"(?:(?<![" + _NAME + rb"])|(?<=\\[A-Za-z])|(?<=\\x[0-9A-Fa-f]{2})|(?<=\\[0-7]{3})"
+         rb"|(?<=\\u[0-9A-Fa-f]{4})|(?<=\\U[0-9A-Fa-f]{8}))")
+
+
+def bounded_pattern(needles: Iterable[bytes]) -> re.Pattern[bytes] | None:
+    """One pattern for every needle standing at a component boundary (prefilter stage two)."""
+    alts = sorted(set(needles), key=lambda b: (-len(b), b))
+    if not alts:
+        return None
+    return re.compile(_LEFT + b"(?:" + b"|".join(re.escape(a) for a in alts) + b")(?![" + _NAME + b"])")
+
+
+class ScanStats(NamedTuple):
+    """How many files of each kind were read, held a needle, and reached their finder."""
+
+    read: dict[str, int]
+    named: dict[str, int]
+    reached: dict[str, int]
+
+    @classmethod
+    def of(cls, counts: Counter[tuple[str, str]]) -> "ScanStats":
+        per: dict[str, dict[str, int]] = {"read": {}, "named": {}, "reached": {}}
+        for (stage, kind), n in sorted(counts.items()):
+            per[stage][kind] = n
+        return cls(per["read"], per["named"], per["reached"])
 
 
 def _needs_unfiltered(kind: str) -> bool:

@@ -1,0 +1,142 @@
+"""Chunked parallel scanning changes no result: 1 worker or N, chunks of 1 or 1,000."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pathmove import fsio, mapping, plan, pool, scan
+from tests.conftest import git, run_pathmove
+
+MAPPING = (
+    "moves:\n"
+    "  - from: outputs/hd_results\n    to: outputs/HD\n"
+    "  - from: outputs/benchmark_results\n    to: outputs/DLPFC\n"
+    "archived:\n  - docs/archive/**\n"
+    "exclude:\n  - third_party/**\n"
+)
+
+
+def _tree() -> dict[str, bytes | str]:
+    """A few hundred files: stale references, decoys, binaries, a symlink, archived and excluded files."""
+    tree: dict[str, bytes | str] = {
+        "migrations.yaml": MAPPING,
+        "outputs/hd_results/a.csv": "x\n",
+        "outputs/benchmark_results/b.csv": "y\n",
+        "outputs/hd_results_v2/c.csv": "z\n",
+        "link_to_hd": "link:outputs/hd_results/a.csv",
+        "docs/archive/old.md": "see outputs/hd_results/a.csv\n",
+        "third_party/vendored.txt": "outputs/hd_results\n",
+        "blob.bin": b"\0outputs/hd_results\n",
+        "crlf.txt": b"cat outputs/benchmark_results/b.csv\r\n",
+    }
+    for i in range(240):
+        if i % 3 == 0:
+            body = f"line {i}\nread outputs/hd_results/s{i}.csv and outputs/benchmark_results\n"
+        elif i % 3 == 1:
+            body = f"decoy {i}: outputs/hd_results_v2 outputs/benchmark_results-old\n"
+        else:
+            body = f"nothing here {i}\n" * (i % 7 + 1)
+        tree[f"src/d{i % 11}/f{i}.txt"] = body
+    return tree
+
+
+def _digest(p: plan.Plan) -> dict[str, Any]:
+    """Everything a plan reports, in order, as plain values."""
+    return {
+        "moves": [(m.old, m.new, m.status) for m in p.moves],
+        "changes": [(c.path, c.new_path, c.kind, c.data, c.edits, c.archived) for c in p.changes],
+        "archived": [(c.path, c.edits) for c in p.archived],
+        "reviews": p.reviews,
+        "notices": p.notices,
+        "skips": p.skips,
+        "review_data": p.review_data,
+        "listed": p.files_listed,
+        "scanned": p.files_scanned,
+        "prefilter": p.prefilter,
+    }
+
+
+@pytest.mark.parametrize("mode", ("plan", "verify"))
+def test_workers_and_chunk_sizes_give_identical_plans(git_repo, mode: str) -> None:
+    root = git_repo(_tree())
+    m = mapping.load(root / "migrations.yaml", root)
+    results = [
+        _digest(plan.build(root, m, mode=mode, jobs=jobs, chunk_size=size, pool_threshold=0))
+        for jobs in (1, 2, 3) for size in (1, 7, 1000)
+    ]
+    first = results[0]
+    assert first["changes"], "the fixture must hold stale references"
+    assert first["archived"] and first["listed"] > 240
+    for other in results[1:]:
+        assert other == first
+
+
+def test_pool_keeps_order_and_runs_small_inputs_in_process() -> None:
+    items = [str(i) for i in range(50)]
+    whole = list(pool.run(_pids_and_items, None, items, jobs=2, chunk_size=4, threshold=0))
+    assert [x for _, chunk in whole for x in chunk] == items
+    small = list(pool.run(_pids_and_items, None, items, jobs=2, chunk_size=4, threshold=1000))
+    assert {pid for pid, _ in small} == {_pids_and_items(None, [])[0]}  # no worker process
+    assert [x for _, chunk in small for x in chunk] == items
+
+
+def _pids_and_items(_: object, chunk: list[str]) -> tuple[int, list[str]]:
+    import os
+
+    return os.getpid(), chunk
+
+
+@pytest.mark.parametrize("data", (
+    b"outputs/hd_results/a.csv",
+    b'Path("outputs") / "hd_results"',
+    b"from pkg.hd_results import x",
+    b"see hd_results.",
+    b'"C:\\\\data\\\\hd_results"',
+    pytest.param(b'"outputs\\x2fhd_results"', id="escaped slash before the name"),
+    pytest.param(b'"line\\nhd_results"', id="escaped newline before the name"),
+    pytest.param(b"hd_results.bak", id="a dot after is kept: conservative"),
+))
+def test_prefilter_keeps(data: bytes) -> None:
+    assert scan.bounded_pattern([b"hd_results"]).search(data) is not None
+
+
+@pytest.mark.parametrize("data", (
+    b"outputs/hd_results_v2/a.csv",
+    b"outputs/hd_results-old",
+    b"old_hd_results",
+    b"hd_resultsX",
+    "hd_resultsé".encode(),
+))
+def test_prefilter_drops(data: bytes) -> None:
+    assert scan.bounded_pattern([b"hd_results"]).search(data) is None
+
+
+def test_read_follows_a_file_whose_size_changed(tmp_path: Path) -> None:
+    p = tmp_path / "f"
+    p.write_bytes(b"0123456789" * 1000)
+    assert fsio.read(p) == b"0123456789" * 1000
+    assert fsio.read(p, 3) == b"0123456789" * 1000  # grew since the stat
+    assert fsio.read(p, 50_000) == b"0123456789" * 1000  # shrank since the stat
+
+
+def test_json_summary_counts_files_reaching_finders(git_repo) -> None:
+    root = git_repo(_tree())
+    doc = json.loads(run_pathmove(root, "verify", "--json", check_rc=1).stdout)
+    pf = doc["summary"]["prefilter"]["by_kind"]["text"]
+    # 80 stale files + crlf.txt; 80 decoy-only files hold a needle but no reference
+    assert pf["reached"] == 81 and pf["named"] == 161
+    assert pf["read"] > pf["named"] > pf["reached"]
+    debug = run_pathmove(root, "--debug", "verify", check_rc=1)
+    assert "prefilter: 83 of" in debug.stderr  # + the archived note and the symlink
+
+
+def test_verify_after_apply_reaches_no_finder(git_repo) -> None:
+    root = git_repo(_tree())
+    run_pathmove(root, "apply", "--archived-bulk", check_rc=0)
+    git(root, "add", "-A")
+    doc = json.loads(run_pathmove(root, "verify", "--json", check_rc=0).stdout)
+    assert doc["summary"]["prefilter"]["files_reached"] == 1  # only the (re-pointed) symlink
