@@ -114,6 +114,7 @@ class Scanner:
         self.exclude = spec_for(mapping.exclude)
         self.archived = spec_for(mapping.archived)
         self.real_root = os.path.realpath(root)
+        self._root = os.fspath(root)
         self.needles = mapping.needles
         self.bounded = bounded_pattern(self.needles)
         self.stats: Counter[tuple[str, str]] = Counter()  # (stage, kind) → files; see ScanStats
@@ -138,7 +139,7 @@ class Scanner:
         """Read one file; None when the prefilter proves it holds nothing to find."""
         if self.is_excluded(rel):
             return None
-        full = self.root / rel
+        full = os.path.join(self._root, rel)  # a str join: a Path per file costs more than the read
         new = self.new_path(rel)
         try:
             st = os.lstat(full)
@@ -166,7 +167,7 @@ class Scanner:
             if not any(n in data for n in self.needles):
                 return None
             self.stats["named", kind] += 1
-            if self.bounded is not None and self.bounded.search(data) is None:
+            if self.bounded is not None and not self.bounded.search(data):
                 return None
         self.stats["reached", kind] += 1
         return Source(rel, new, data, kind, self.is_archived(rel))
@@ -175,7 +176,7 @@ class Scanner:
         """True if rel_dir resolves inside the root (symbolic links are never followed out)."""
         inside = self._inside.get(rel_dir)
         if inside is None:
-            real = os.path.realpath(self.root / rel_dir) if rel_dir else self.real_root
+            real = os.path.realpath(os.path.join(self._root, rel_dir)) if rel_dir else self.real_root
             inside = real == self.real_root or real.startswith(self.real_root + os.sep)
             self._inside[rel_dir] = inside
         return inside
@@ -183,19 +184,35 @@ class Scanner:
 
 # The prefilter's second stage: a needle not followed by a name character ("hd_results_v2"
 # cannot hold "hd_results", SPEC §4), and not preceded by one unless the byte before ends an
-# escape ("\n", "\x2f", "\u002f") that a parser decodes into a separator. "." counts as a
+# escape (\n, \x2f, \u002f) that a parser decodes into a separator. "." counts as a
 # boundary on both sides: "pkg.hd_results" is a module path, "hd_results." ends a sentence.
 _NAME = rb"A-Za-z0-9_\-\x80-\xff"
-_LEFT = (rb"(?:(?<![" + _NAME + rb"])|(?<=\\[A-Za-z])|(?<=\\x[0-9A-Fa-f]{2})|(?<=\\[0-7]{3})"
-         rb"|(?<=\\u[0-9A-Fa-f]{4})|(?<=\\U[0-9A-Fa-f]{8}))")
+_NAME_BYTES = frozenset(b for b in range(256) if re.match(rb"[" + _NAME + rb"]", bytes([b])))
+_ESCAPE_END = re.compile(rb"\\(?:[A-Za-z]|x[0-9A-Fa-f]{2}|[0-7]{3}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})\Z")
 
 
-def bounded_pattern(needles: Iterable[bytes]) -> re.Pattern[bytes] | None:
-    """One pattern for every needle standing at a component boundary (prefilter stage two)."""
-    alts = sorted(set(needles), key=lambda b: (-len(b), b))
-    if not alts:
-        return None
-    return re.compile(_LEFT + b"(?:" + b"|".join(re.escape(a) for a in alts) + b")(?![" + _NAME + b"])")
+class Bounded:
+    """Does data hold a needle at a component boundary? (a literal-first pattern: fast to scan)"""
+
+    def __init__(self, needles: Iterable[bytes]) -> None:
+        alts = sorted(set(needles), key=lambda b: (-len(b), b))
+        body = b"|".join(re.escape(a) for a in alts)
+        self.pattern = re.compile(b"(?:" + body + b")(?![" + _NAME + b"])")
+
+    def search(self, data: bytes) -> bool:
+        pos = 0
+        while (m := self.pattern.search(data, pos)) is not None:
+            i = m.start()
+            if i == 0 or data[i - 1] not in _NAME_BYTES or _ESCAPE_END.search(data, max(0, i - 10), i):
+                return True
+            pos = i + 1  # an overlapping needle may still stand at a boundary
+        return False
+
+
+def bounded_pattern(needles: Iterable[bytes]) -> Bounded | None:
+    """The prefilter's second stage for these needles (None without needles)."""
+    needles = list(needles)
+    return Bounded(needles) if needles else None
 
 
 class ScanStats(NamedTuple):

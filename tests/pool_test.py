@@ -101,7 +101,7 @@ def _pids_and_items(_: object, chunk: list[str]) -> tuple[int, list[str]]:
     pytest.param(b"hd_results.bak", id="a dot after is kept: conservative"),
 ))
 def test_prefilter_keeps(data: bytes) -> None:
-    assert scan.bounded_pattern([b"hd_results"]).search(data) is not None
+    assert scan.Bounded([b"hd_results"]).search(data)
 
 
 @pytest.mark.parametrize("data", (
@@ -110,9 +110,10 @@ def test_prefilter_keeps(data: bytes) -> None:
     b"old_hd_results",
     b"hd_resultsX",
     "hd_resultsé".encode(),
+    pytest.param(b"xhd_results", id="a name byte before"),
 ))
 def test_prefilter_drops(data: bytes) -> None:
-    assert scan.bounded_pattern([b"hd_results"]).search(data) is None
+    assert not scan.Bounded([b"hd_results"]).search(data)
 
 
 def test_read_follows_a_file_whose_size_changed(tmp_path: Path) -> None:
