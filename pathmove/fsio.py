@@ -8,11 +8,12 @@ import tempfile
 from pathlib import Path
 
 BINARY_SNIFF = 8192
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
 
 
 def read(path: Path, size: int = -1) -> bytes:
     """The bytes of a file; size, when known from a stat, saves a system call per file."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, _READ_FLAGS)
     try:
         if size < 0:
             size = os.fstat(fd).st_size

@@ -13,7 +13,7 @@ from pathmove import finders, pool, repo
 from pathmove.edits import Edit, Notice, OverlapError, Review, dedupe, splice
 from pathmove.errors import ConflictError
 from pathmove.mapping import Entry, Mapping
-from pathmove.scan import Scanner, ScanStats, Skip, Source, iter_files
+from pathmove.scan import Scanner, ScanStats, Skip, Source, iter_listing, kind_of
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Plan:
     archived: list[FileChange] = dataclasses.field(default_factory=list)  # stale, not rewritten
     files_listed: int = 0
     files_scanned: int = 0
-    prefilter: ScanStats = ScanStats({}, {}, {})  # files read / holding a needle / reaching a finder, by kind
+    prefilter: ScanStats = ScanStats({}, {}, {})  # files listed / holding a needle / reaching a finder, by kind
     review_data: dict[str, bytes] = dataclasses.field(default_factory=dict)  # for line numbers of reviews
 
     @property
@@ -150,21 +150,23 @@ def build(
         moves = []
         view = mapping.with_live(e.new for e in mapping.entries if os.path.lexists(root / e.new))
     plan = Plan(root, mapping, mode, use_git, moves)
-    files: Iterable[str] = only if only is not None else iter_files(root, use_git)
     landing = _Landing(mapping) if mode == "plan" and any(m.status == "move" for m in moves) else None
     scanner = Scanner(root, view if mode == "verify" else mapping, translate_moves=(mode == "plan"))
     post_view = mapping.with_live(e.new for e in mapping.entries)
     job = _Job(scanner, view, post_view, archived_bulk, keep_binary=only is not None)
+    files = ((rel, True) for rel in only) if only is not None else iter_listing(root, use_git, scanner.needles)
     counts: Counter[tuple[str, str]] = Counter()
     listed = 0
 
     def listing() -> Iterator[str]:
         nonlocal listed
-        for rel in files:
+        for rel, maybe in files:
             listed += 1
+            counts["listed", kind_of(rel)] += 1
             if landing is not None:
                 landing.add(rel)
-            yield rel
+            if maybe or scanner.new_path(rel) != rel:  # a moved file is scanned whatever it holds
+                yield rel
 
     done = 0
     for results, stats in pool.run(_scan_chunk, job, listing(), jobs=jobs, chunk_size=chunk_size,

@@ -17,7 +17,7 @@ R = TypeVar("R")
 
 JOBS_ENV = "PATHMOVE_JOBS"
 CHUNK_SIZE = 256  # paths per task: large enough that IPC is negligible, small enough to balance
-THRESHOLD = 2000  # fewer paths than this are scanned in process
+THRESHOLD = 500  # fewer paths than this are scanned in process
 
 # The worker's own copy of (work, context), set once by _init: with fork it is inherited,
 # not pickled, so contexts holding compiled patterns cost nothing to hand over.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from pathmove.errors import PathmoveError, RootError
 
@@ -77,25 +77,42 @@ def ls_files(root: Path) -> list[str]:
 
 def iter_ls_files(root: Path) -> Iterator[str]:
     """ls_files as a stream: paths are yielded while git is still listing (huge repositories)."""
-    args = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    for rel, _ in iter_ls_files_modes(root, stage=False):
+        yield rel
+
+
+def iter_ls_files_modes(root: Path, stage: bool = True) -> Iterator[tuple[str, str]]:
+    """(path, mode) in ls_files order: "100644", "120000" (a symbolic link) ... or "" when untracked."""
+    args = ["ls-files", "-z", *(["-s"] if stage else []), "--cached", "--others", "--exclude-standard"]
+    last = None
+    for raw in _stream_z(root, args):
+        mode = ""
+        if stage and raw[:1].isdigit():
+            meta, tab, path = raw.partition(b"\t")
+            if tab and len(meta) > 10 and meta[6:7] == b" ":  # "100644 <sha> 0<TAB>path"
+                mode, raw = meta[:6].decode(), path
+        # a path with merge conflicts is listed once per stage, the stages side by side
+        if raw != last:
+            last = raw
+            yield os.fsdecode(raw), mode
+
+
+def _stream_z(root: Path, args: list[str]) -> Iterator[bytes]:
+    """The NUL-separated records git prints, yielded while git still runs."""
     try:
-        proc = subprocess.Popen(args, cwd=root, env=git_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(["git", *args], cwd=root, env=git_env(), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
     except FileNotFoundError:
         raise PathmoveError("git is not installed; pass --no-git to work without it") from None
     assert proc.stdout is not None and proc.stderr is not None
-    last = None
     rest = b""
     try:
         while True:
             block = proc.stdout.read1(1 << 16)
             if not block:
                 break
-            *names, rest = (rest + block).split(b"\0")
-            for raw in names:
-                # a path with merge conflicts is listed once per stage, the stages side by side
-                if raw and raw != last:
-                    last = raw
-                    yield os.fsdecode(raw)
+            *records, rest = (rest + block).split(b"\0")
+            yield from (r for r in records if r)
         err = proc.stderr.read()
     finally:
         proc.stdout.close()
@@ -103,11 +120,30 @@ def iter_ls_files(root: Path) -> Iterator[str]:
             proc.kill()
         proc.wait()
         proc.stderr.close()
-    if rest and rest != last:
-        yield os.fsdecode(rest)
+    if rest:
+        yield rest
     if proc.returncode != 0:
         msg = err.decode(errors="replace").strip() or f"exit {proc.returncode}"
-        raise PathmoveError(f"git ls-files failed: {msg}")
+        raise PathmoveError(f"git {args[0]} failed: {msg}")
+
+
+def grep_files(root: Path, needles: Iterable[bytes]) -> set[str] | None:
+    """Files (tracked, or untracked and not ignored) whose bytes hold a needle; None if git grep fails.
+
+    The prefilter's first stage in C on every core: git grep reads the work tree as
+    ls_files lists it, skipping symbolic links (the caller reads those itself).
+    """
+    patterns = [a for n in sorted(set(needles)) for a in ("-e", os.fsdecode(n))]
+    if not patterns:
+        return set()
+    try:
+        proc = subprocess.run(["git", "--no-pager", "grep", "-l", "-z", "-F", "--untracked", "--no-color",
+                               "--no-textconv", *patterns], cwd=root, env=git_env(), capture_output=True)
+    except OSError:
+        return None
+    if proc.returncode not in (0, 1):
+        return None
+    return {os.fsdecode(r) for r in proc.stdout.split(b"\0") if r}
 
 
 def dirty_paths(root: Path) -> list[str]:

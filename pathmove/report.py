@@ -88,24 +88,24 @@ def summary(plan: Plan) -> dict[str, Any]:
 
 
 def prefilter(plan: Plan) -> dict[str, Any]:
-    """Per kind: files read, files holding a `from`'s last component, files a finder parsed."""
+    """Per kind: files listed, files holding a `from`'s last component, files a finder was given."""
     pf = plan.prefilter
-    kinds = sorted(set(pf.read) | set(pf.reached))
-    by_kind = {k: {"read": pf.read.get(k, 0), "named": pf.named.get(k, 0), "reached": pf.reached.get(k, 0),
-                   "fraction": round(pf.reached.get(k, 0) / pf.read[k], 6) if pf.read.get(k) else 0.0}
+    kinds = sorted(set(pf.listed) | set(pf.reached))
+    by_kind = {k: {"listed": pf.listed.get(k, 0), "named": pf.named.get(k, 0), "reached": pf.reached.get(k, 0),
+                   "fraction": round(pf.reached.get(k, 0) / pf.listed[k], 6) if pf.listed.get(k) else 0.0}
                for k in kinds}
-    read, reached = sum(pf.read.values()), sum(pf.reached.values())
-    return {"files_read": read, "files_reached": reached,
-            "fraction": round(reached / read, 6) if read else 0.0, "by_kind": by_kind}
+    listed, reached = sum(pf.listed.values()), sum(pf.reached.values())
+    return {"files_listed": listed, "files_reached": reached,
+            "fraction": round(reached / listed, 6) if listed else 0.0, "by_kind": by_kind}
 
 
 def print_prefilter(console: Any, plan: Plan) -> None:
     """--debug: what fraction of files reached each finder."""
     d = prefilter(plan)
-    console.print(f"[dim]prefilter: {d['files_reached']:,} of {d['files_read']:,} files read reached a finder "
+    console.print(f"[dim]prefilter: {d['files_reached']:,} of {d['files_listed']:,} files listed reached a finder "
                   f"({d['fraction']:.2%})[/]")
     for kind, k in d["by_kind"].items():
-        console.print(f"[dim]  {kind:>9}: {k['reached']:,} of {k['read']:,} ({k['fraction']:.2%}); "
+        console.print(f"[dim]  {kind:>9}: {k['reached']:,} of {k['listed']:,} ({k['fraction']:.2%}); "
                       f"{k['named']:,} held a needle[/]")
 
 

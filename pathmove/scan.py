@@ -45,7 +45,11 @@ class Skip(NamedTuple):
 
 
 def kind_of(path: str) -> str:
-    return KINDS.get(posixpath.splitext(path)[1].lower(), "text")
+    sep, dot = path.rfind("/"), path.rfind(".")
+    if dot <= sep + 1:  # no extension, or a dot file such as ".gitignore"
+        return "text"
+    ext = posixpath.splitext(path)[1] if path[sep + 1] == "." else path[dot:]  # "..py": as splitext says
+    return KINDS.get(ext.lower(), "text")
 
 
 def spec_for(patterns: Iterable[str]) -> pathspec.PathSpec | None:
@@ -63,6 +67,32 @@ def iter_files(root: Path, use_git: bool) -> Iterator[str]:
     if use_git:
         return repo.iter_ls_files(root)
     return _walk(root)
+
+
+PREFILTER_ENV = "PATHMOVE_PREFILTER"  # "python": never hand the first stage to git grep
+
+
+def iter_listing(root: Path, use_git: bool, needles: Iterable[bytes]) -> Iterator[tuple[str, bool]]:
+    """Every listed path, and False where its bytes provably hold no needle.
+
+    In a git repository the prefilter's first stage runs in `git grep -F` (C, every core),
+    so only its hits and symbolic links (which git grep skips) are read here; the caller
+    adds moved files. Elsewhere, or if git grep fails, every path may hold one.
+    """
+    hits = None
+    if use_git and os.environ.get(PREFILTER_ENV, "").strip().lower() != "python":
+        hits = repo.grep_files(root, needles)
+    if hits is None:
+        for rel in iter_files(root, use_git):
+            yield rel, True
+        return
+    for rel, mode in repo.iter_ls_files_modes(root):
+        if mode == "120000" or rel in hits:
+            yield rel, True
+        elif mode == "":  # untracked: git grep skipped it if it is a symbolic link
+            yield rel, os.path.islink(os.path.join(root, rel))
+        else:
+            yield rel, False
 
 
 def _walk(root: Path) -> Iterator[str]:
@@ -145,10 +175,9 @@ class Scanner:
             st = os.lstat(full)
             if stat.S_ISLNK(st.st_mode):
                 target = os.fsencode(os.readlink(full))
-                self.stats["read", "symlink"] += 1
                 self.stats["reached", "symlink"] += 1
                 return Source(rel, new, target, "symlink", self.is_archived(rel))
-            if not self._dir_inside(posixpath.dirname(rel)):
+            if not self._dir_inside(rel.rpartition("/")[0]):
                 return Skip(rel, "outside the root")
             if not stat.S_ISREG(st.st_mode):
                 return None
@@ -160,7 +189,6 @@ class Scanner:
         if fsio.is_binary(data):
             return Skip(rel, "binary")
         kind = kind_of(rel)
-        self.stats["read", kind] += 1
         if prefilter and new == rel and not _needs_unfiltered(kind):
             # STYLE §2: only a file holding the last component of some `from` can refer to it;
             # `in` is the fast test, the boundary pattern then drops "hd_results_v2"-only files
@@ -216,18 +244,18 @@ def bounded_pattern(needles: Iterable[bytes]) -> Bounded | None:
 
 
 class ScanStats(NamedTuple):
-    """How many files of each kind were read, held a needle, and reached their finder."""
+    """How many files of each kind were listed, held a needle, and reached their finder."""
 
-    read: dict[str, int]
+    listed: dict[str, int]  # by the kind their name gives
     named: dict[str, int]
     reached: dict[str, int]
 
     @classmethod
     def of(cls, counts: Counter[tuple[str, str]]) -> "ScanStats":
-        per: dict[str, dict[str, int]] = {"read": {}, "named": {}, "reached": {}}
+        per: dict[str, dict[str, int]] = {"listed": {}, "named": {}, "reached": {}}
         for (stage, kind), n in sorted(counts.items()):
             per[stage][kind] = n
-        return cls(per["read"], per["named"], per["reached"])
+        return cls(per["listed"], per["named"], per["reached"])
 
 
 def _needs_unfiltered(kind: str) -> bool:

@@ -61,16 +61,25 @@ def _digest(p: plan.Plan) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("mode", ("plan", "verify"))
-def test_workers_and_chunk_sizes_give_identical_plans(git_repo, mode: str) -> None:
+def test_workers_chunk_sizes_and_prefilters_give_identical_plans(git_repo, monkeypatch, mode: str) -> None:
     root = git_repo(_tree())
+    (root / "untracked_note.txt").write_text("see outputs/hd_results/a.csv\n")
+    (root / "untracked_link").symlink_to("outputs/benchmark_results/b.csv")
     m = mapping.load(root / "migrations.yaml", root)
-    results = [
-        _digest(plan.build(root, m, mode=mode, jobs=jobs, chunk_size=size, pool_threshold=0))
-        for jobs in (1, 2, 3) for size in (1, 7, 1000)
-    ]
+    results = []
+    for prefilter in ("git", "python"):  # the first stage in git grep, or all in Python
+        monkeypatch.setenv(scan.PREFILTER_ENV, prefilter)
+        for jobs, size in ((1, 1), (1, 1000), (2, 1), (2, 7), (2, 1000), (3, 5)):
+            results.append(_digest(plan.build(root, m, mode=mode, jobs=jobs, chunk_size=size, pool_threshold=0)))
+    walked = [_digest(plan.build(root, m, mode=mode, use_git=False, jobs=jobs, chunk_size=size, pool_threshold=0))
+              for jobs, size in ((1, 1000), (2, 1), (2, 3))]  # --no-git: a walk, in its own order
+    assert walked[1] == walked[0] and walked[2] == walked[0]
+    assert sorted(c[0] for c in walked[0]["changes"]) == sorted(c[0] for c in results[0]["changes"])
     first = results[0]
     assert first["changes"], "the fixture must hold stale references"
     assert first["archived"] and first["listed"] > 240
+    paths = {c[0] for c in first["changes"]}
+    assert {"untracked_note.txt", "untracked_link", "link_to_hd", "crlf.txt"} <= paths
     for other in results[1:]:
         assert other == first
 
@@ -130,7 +139,7 @@ def test_json_summary_counts_files_reaching_finders(git_repo) -> None:
     pf = doc["summary"]["prefilter"]["by_kind"]["text"]
     # 80 stale files + crlf.txt; 80 decoy-only files hold a needle but no reference
     assert pf["reached"] == 81 and pf["named"] == 161
-    assert pf["read"] > pf["named"] > pf["reached"]
+    assert pf["listed"] > pf["named"] > pf["reached"]
     debug = run_pathmove(root, "--debug", "verify", check_rc=1)
     assert "prefilter: 83 of" in debug.stderr  # + the archived note and the symlink
 
