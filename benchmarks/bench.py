@@ -305,6 +305,7 @@ def _git(root: Path, *args: str) -> None:
 # ---- timing ----------------------------------------------------------------------------
 class Run(NamedTuple):
     wall: float
+    cpu: float  # user + system seconds of the command and every process it waited for
     rss: int  # KiB, the largest single process (wait4)
     tree_rss: int  # KiB, the whole process tree, sampled
     code: int
@@ -330,7 +331,8 @@ def timed(cmd: list[str] | str, cwd: Path, env: dict[str, str] | None = None) ->
     proc.stderr.close()
     if proc.returncode not in (0, 1, 123):
         raise SystemExit(f"{cmd} failed ({proc.returncode}):\n{err.decode(errors='replace')[-2000:]}")
-    return Run(wall, usage.ru_maxrss, max(peak[0], usage.ru_maxrss), proc.returncode)
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, max(peak[0], usage.ru_maxrss),
+               proc.returncode)
 
 
 def _sample_tree(pid: int, peak: list[int], stop: threading.Event) -> None:
@@ -446,14 +448,18 @@ def ratio_cells(row: Row) -> str:
 
 def table(n: int, rows: list[Row]) -> str:
     out = [f"### {n:,} files\n",
-           "| measure | pathmove s (min / med / max) | other s (min / med / max) | ratio (min / med / max) | goal "
+           "| measure | pathmove wall s (min / med / max) | other wall s (min / med / max) "
+           "| wall ratio (min / med / max) | goal | CPU s: pathmove / other (ratio) "
            "| pathmove peak RSS: process / tree (MiB) |",
-           "|---|---|---|---|---|---|"]
+           "|---|---|---|---|---|---|---|"]
     for r in rows:
         rss = max(x.rss for x in r.ours) / 1024
         tree = max(x.tree_rss for x in r.ours) / 1024
+        ca = statistics.median(x.cpu for x in r.ours)
+        cb = statistics.median(x.cpu for x in r.theirs)
         out.append(f"| {r.measure} | {fmt_times([x.wall for x in r.ours])} | {fmt_times([x.wall for x in r.theirs])} "
-                   f"| {ratio_cells(r)} | {GOALS.get(r.measure, '')} | {rss:.0f} / {tree:.0f} |")
+                   f"| {ratio_cells(r)} | {GOALS.get(r.measure, '')} | {ca:.2f} / {cb:.2f} ({ca / max(cb, 1e-3):.2f}×) "
+                   f"| {rss:.0f} / {tree:.0f} |")
     return "\n".join(out) + "\n"
 
 

@@ -154,18 +154,24 @@ def build(
     scanner = Scanner(root, view if mode == "verify" else mapping, translate_moves=(mode == "plan"))
     post_view = mapping.with_live(e.new for e in mapping.entries)
     job = _Job(scanner, view, post_view, archived_bulk, keep_binary=only is not None)
-    files = ((rel, True) for rel in only) if only is not None else iter_listing(root, use_git, scanner.needles)
+    kinds: Counter[str] = Counter()
+    if only is not None:
+        kinds.update(kind_of(rel) for rel in only)
+        files: Iterable[tuple[str, bool]] = ((rel, True) for rel in only)
+    else:
+        keep = [p for e in mapping.entries for p in (e.old, e.new)] if landing is not None else []
+        files = iter_listing(root, use_git, scanner.needles, keep, kinds)
     counts: Counter[tuple[str, str]] = Counter()
-    listed = 0
+
+    queued = 0
 
     def listing() -> Iterator[str]:
-        nonlocal listed
+        nonlocal queued
         for rel, maybe in files:
-            listed += 1
-            counts["listed", kind_of(rel)] += 1
             if landing is not None:
                 landing.add(rel)
             if maybe or scanner.new_path(rel) != rel:  # a moved file is scanned whatever it holds
+                queued += 1
                 yield rel
 
     done = 0
@@ -176,13 +182,15 @@ def build(
             _merge(plan, result)
         done += chunk_size
         if progress is not None:
-            progress(min(done, listed), listed)
+            progress(min(done, queued), queued)
+    listed = sum(kinds.values())
+    counts.update({("listed", k): n for k, n in kinds.items()})
     plan.files_listed = listed
     plan.prefilter = ScanStats.of(counts)
     if landing is not None:
         landing.check()
     if progress is not None:
-        progress(listed, listed)
+        progress(queued, queued)
     return plan
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -83,9 +84,62 @@ def iter_ls_files(root: Path) -> Iterator[str]:
 
 def iter_ls_files_modes(root: Path, stage: bool = True) -> Iterator[tuple[str, str]]:
     """(path, mode) in ls_files order: "100644", "120000" (a symbolic link) ... or "" when untracked."""
-    args = ["ls-files", "-z", *(["-s"] if stage else []), "--cached", "--others", "--exclude-standard"]
+    return _modes(_stream_z(root, _ls_args(stage)), stage)
+
+
+def _ls_args(stage: bool) -> list[str]:
+    return ["ls-files", "-z", *(["-s"] if stage else []), "--cached", "--others", "--exclude-standard"]
+
+
+_STAGE_RECORD = re.compile(rb"(?:^|(?<=\0))[0-7]{6} [0-9a-f]{7,} [0-3]\t")
+
+
+class BackgroundListing:
+    """iter_ls_files_modes, with git already listing in the background (overlapping a git grep)."""
+
+    def __init__(self, root: Path) -> None:
+        import threading
+
+        try:
+            self.proc = subprocess.Popen(["git", *_ls_args(True)], cwd=root, env=git_env(),
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except FileNotFoundError:
+            raise PathmoveError("git is not installed; pass --no-git to work without it") from None
+        self.out: list[bytes] = []
+        self.thread = threading.Thread(target=self._drain, daemon=True)
+        self.thread.start()
+
+    def _drain(self) -> None:
+        assert self.proc.stdout is not None
+        self.out.append(self.proc.stdout.read())
+
+    def records(self) -> tuple[list[bytes], list[bytes]]:
+        """(untracked paths, tracked "mode sha stage<TAB>path" records), each in listing order."""
+        self.thread.join()
+        err = self.proc.stderr.read() if self.proc.stderr else b""
+        self.proc.wait()
+        for f in (self.proc.stdout, self.proc.stderr):
+            if f:
+                f.close()
+        if self.proc.returncode != 0:
+            msg = err.decode(errors="replace").strip() or f"exit {self.proc.returncode}"
+            raise PathmoveError(f"git ls-files failed: {msg}")
+        data = self.out.pop() if self.out else b""
+        # git lists the untracked files first, then the index, each entry "mode sha stage<TAB>path"
+        first = _STAGE_RECORD.search(data)
+        cut = first.start() if first else len(data)
+        return [r for r in data[:cut].split(b"\0") if r], [r for r in data[cut:].split(b"\0") if r]
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.thread.join()
+        self.proc.wait()
+
+
+def _modes(records: Iterable[bytes], stage: bool) -> Iterator[tuple[str, str]]:
     last = None
-    for raw in _stream_z(root, args):
+    for raw in records:
         mode = ""
         if stage and raw[:1].isdigit():
             meta, tab, path = raw.partition(b"\t")
