@@ -49,8 +49,12 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Replace path with data: temp file beside it, fsync, mode copied, os.replace."""
+def write_atomic(path: Path, data: bytes, mode: int | None = None, *, sync: bool = True) -> None:
+    """Replace path with data: temp file beside it, fsync, mode copied, os.replace.
+
+    sync=False leaves flushing to the caller (the journal syncs once after many writes):
+    the replace is atomic all the same, and a killed process loses nothing.
+    """
     if mode is None:
         try:
             mode = stat.S_IMODE(os.stat(path).st_mode)
@@ -61,7 +65,8 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
@@ -70,7 +75,14 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
         except OSError:
             pass
         raise
-    fsync_dir(path.parent)
+    if sync:
+        fsync_dir(path.parent)
+
+
+def sync_all() -> None:
+    """Flush every pending write to disk (one call after a batch of unsynced writes)."""
+    if hasattr(os, "sync"):
+        os.sync()
 
 
 def write_link_atomic(path: Path, target: str) -> None:

@@ -3,7 +3,11 @@
 Layout (inside `.git/pathmove/` in a git repository, else under the user's state directory):
   plan.json   the steps, the mapping's digest, written atomically before the first change
   blobs       original and new contents of every file apply writes, one packed file
-  log         one line per finished step ("done K"), fsync'd, then "finished"
+  log         one line per finished step ("done K"), then "finished"; file writes and their
+              log lines are flushed to disk in one sync before "finished" (an fsync per
+              file made apply disk-bound: 3 per file), moves are synced one by one. A
+              killed process loses no write either way; every step re-checks the bytes
+              on disk against the recorded hashes before it acts.
 
 Test hook: PATHMOVE_CRASH_AFTER=K makes the process die with os._exit(137) right after
 its K-th durable step (writing plan.json is step 1), to prove resume and undo at every point.
@@ -115,11 +119,12 @@ class Journal:
         self.header = header
         self._durable()
 
-    def mark(self, line: str) -> None:
+    def mark(self, line: str, sync: bool = True) -> None:
         with open(self.dir / "log", "a") as fh:
             fh.write(line + "\n")
             fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                os.fsync(fh.fileno())
         self._durable()
 
     def _durable(self) -> None:
@@ -145,8 +150,9 @@ class Journal:
             if k in done:
                 continue
             self._do(step)
-            self.mark(f"done {k}")
+            self.mark(f"done {k}", sync=step["op"] == "move")
         self._prune()
+        fsio.sync_all()
         self.mark("finished")
         if progress is not None:
             progress(total, total)
@@ -187,7 +193,7 @@ class Journal:
                 hint="run `pathmove apply` again to finish, or `pathmove undo` to go back",
             )
         try:
-            fsio.write_atomic(path, self.blob(new), mode)
+            fsio.write_atomic(path, self.blob(new), mode, sync=False)  # synced in run, with the log
         except OSError as exc:
             raise JournalError(f"cannot write {rel}: {exc.strerror or exc}",
                                hint="fix the cause, then run `pathmove apply` to finish or `pathmove undo`") from None
