@@ -117,12 +117,24 @@ def print_json(doc: dict[str, Any], out: IO[str] | None = None) -> None:
 
 # ---- human output ------------------------------------------------------------------
 def consoles() -> tuple[Any, Any]:
-    from rich.console import Console
+    """stdout and stderr consoles; rich is imported on first use (a clean `check` prints nothing)."""
+    return _LazyConsole(stderr=False), _LazyConsole(stderr=True)
 
-    no_color = bool(os.environ.get("NO_COLOR"))
-    return Console(no_color=no_color, highlight=False, soft_wrap=True), Console(
-        stderr=True, no_color=no_color, highlight=False, soft_wrap=True
-    )
+
+class _LazyConsole:
+    """A rich Console made on first use: the pre-commit hook's clean run never pays for rich."""
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr, no_color=bool(os.environ.get("NO_COLOR")),
+                                    highlight=False, soft_wrap=True)
+        return getattr(self._console, name)
 
 
 def esc(s: str) -> str:

@@ -8,12 +8,14 @@ import re
 import stat
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
-import pathspec
 
 from pathmove import fsio, repo
 from pathmove.mapping import Mapping
+
+if TYPE_CHECKING:
+    import pathspec  # imported where used: `check` with no patterns never needs it
 
 # Extension → finder kind; everything else is "text" (SPEC §4.4).
 KINDS = {
@@ -54,7 +56,11 @@ def kind_of(path: str) -> str:
 
 def spec_for(patterns: Iterable[str]) -> pathspec.PathSpec | None:
     lines = list(patterns)
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+    if not lines:
+        return None
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def list_files(root: Path, use_git: bool) -> list[str]:
@@ -140,6 +146,8 @@ def _count(raw: bytes, exts: Counter[bytes], listed: Counter[str]) -> None:
 
 def _walk(root: Path) -> Iterator[str]:
     """Files below root outside git, honouring every .gitignore found (pathspec)."""
+    import pathspec
+
     specs: list[tuple[str, pathspec.PathSpec]] = []
 
     def ignored(rel: str, is_dir: bool) -> bool:

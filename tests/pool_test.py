@@ -150,3 +150,15 @@ def test_verify_after_apply_reaches_no_finder(git_repo) -> None:
     git(root, "add", "-A")
     doc = json.loads(run_pathmove(root, "verify", "--json", check_rc=0).stdout)
     assert doc["summary"]["prefilter"]["files_reached"] == 1  # only the (re-pointed) symlink
+
+
+def test_clean_check_imports_no_parser_pool_or_rich(git_repo) -> None:
+    """The pre-commit hook runs on every commit: a clean `check` must not load what it does not use."""
+    root = git_repo({"migrations.yaml": MAPPING, "outputs/hd_results/a.csv": "x\n", "notes.txt": "nothing old\n",
+                     "mod.py": "x = 1\n", "conf.yaml": "a: 1\n", "doc.md": "# hi\n"})
+    proc = run_pathmove(root, "check", "notes.txt", "mod.py", "conf.yaml", "doc.md", check_rc=0,
+                        env={"PYTHONPROFILEIMPORTTIME": "1"})
+    imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    assert "pathmove.plan" in imported  # the hook did load what it needs, and importtime works
+    heavy = {m for m in imported if m.split(".")[0] in ("libcst", "mistune", "rich", "pydantic", "multiprocessing")}
+    assert heavy == set()
