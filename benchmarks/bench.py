@@ -446,6 +446,10 @@ def ratio_cells(row: Row) -> str:
     return f"{min(ratios):.2f} / {statistics.median(ratios):.2f} / {max(ratios):.2f}"
 
 
+def cell(text: str) -> str:
+    return text.replace("|", "\\|")  # a pipe inside a markdown table cell
+
+
 def table(n: int, rows: list[Row]) -> str:
     out = [f"### {n:,} files\n",
            "| measure | pathmove wall s (min / med / max) | other wall s (min / med / max) "
@@ -457,8 +461,8 @@ def table(n: int, rows: list[Row]) -> str:
         tree = max(x.tree_rss for x in r.ours) / 1024
         ca = statistics.median(x.cpu for x in r.ours)
         cb = statistics.median(x.cpu for x in r.theirs)
-        out.append(f"| {r.measure} | {fmt_times([x.wall for x in r.ours])} | {fmt_times([x.wall for x in r.theirs])} "
-                   f"| {ratio_cells(r)} | {GOALS.get(r.measure, '')} | {ca:.2f} / {cb:.2f} ({ca / max(cb, 1e-3):.2f}×) "
+        out.append(f"| {cell(r.measure)} | {fmt_times([x.wall for x in r.ours])} "
+                   f"| {fmt_times([x.wall for x in r.theirs])} | {ratio_cells(r)} | {GOALS.get(r.measure, '')} | {ca:.2f} / {cb:.2f} ({ca / max(cb, 1e-3):.2f}×) "
                    f"| {rss:.0f} / {tree:.0f} |")
     return "\n".join(out) + "\n"
 
@@ -476,7 +480,7 @@ def growth(results: dict[int, list[Row]]) -> str:
         ma, mb = (statistics.median(x.wall for x in r.ours) for r in (a, b))
         ta, tb = (statistics.median(x.wall for x in r.theirs) for r in (a, b))
         ra, rb = (max(x.rss for x in r.ours) / 1024 for r in (a, b))
-        out.append(f"| {a.measure} | {ma:.2f} → {mb:.2f} | {ta:.2f} → {tb:.2f} | {mb / ma:.1f}× | {tb / ta:.1f}× "
+        out.append(f"| {cell(a.measure)} | {ma:.2f} → {mb:.2f} | {ta:.2f} → {tb:.2f} | {mb / ma:.1f}× | {tb / ta:.1f}× "
                    f"| {ra:.0f} → {rb:.0f} | {rb / ra:.2f}× |")
     return "\n".join(out) + "\n"
 

@@ -91,50 +91,52 @@ def _ls_args(stage: bool) -> list[str]:
     return ["ls-files", "-z", *(["-s"] if stage else []), "--cached", "--others", "--exclude-standard"]
 
 
-_STAGE_RECORD = re.compile(rb"(?:^|(?<=\0))[0-7]{6} [0-9a-f]{7,} [0-3]\t")
+_STAGE_RECORD = re.compile(rb"[0-7]{6} [0-9a-f]{7,} [0-3]\t")
 
 
 class BackgroundListing:
-    """iter_ls_files_modes, with git already listing in the background (overlapping a git grep)."""
+    """`git ls-files -s` running while git grep searches, into a temporary file (memory stays flat)."""
 
     def __init__(self, root: Path) -> None:
-        import threading
+        import tempfile
 
+        self.out = tempfile.TemporaryFile()
+        self.err = tempfile.TemporaryFile()
         try:
             self.proc = subprocess.Popen(["git", *_ls_args(True)], cwd=root, env=git_env(),
-                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                         stdout=self.out, stderr=self.err)
         except FileNotFoundError:
+            self.close()
             raise PathmoveError("git is not installed; pass --no-git to work without it") from None
-        self.out: list[bytes] = []
-        self.thread = threading.Thread(target=self._drain, daemon=True)
-        self.thread.start()
 
-    def _drain(self) -> None:
-        assert self.proc.stdout is not None
-        self.out.append(self.proc.stdout.read())
-
-    def records(self) -> tuple[list[bytes], list[bytes]]:
-        """(untracked paths, tracked "mode sha stage<TAB>path" records), each in listing order."""
-        self.thread.join()
-        err = self.proc.stderr.read() if self.proc.stderr else b""
-        self.proc.wait()
-        for f in (self.proc.stdout, self.proc.stderr):
-            if f:
-                f.close()
-        if self.proc.returncode != 0:
-            msg = err.decode(errors="replace").strip() or f"exit {self.proc.returncode}"
+    def records(self) -> Iterator[tuple[bytes, bool]]:
+        """(record, tracked) in listing order: an untracked path, or "mode sha stage<TAB>path"."""
+        if self.proc.wait() != 0:
+            self.err.seek(0)
+            msg = self.err.read().decode(errors="replace").strip() or f"exit {self.proc.returncode}"
             raise PathmoveError(f"git ls-files failed: {msg}")
-        data = self.out.pop() if self.out else b""
-        # git lists the untracked files first, then the index, each entry "mode sha stage<TAB>path"
-        first = _STAGE_RECORD.search(data)
-        cut = first.start() if first else len(data)
-        return [r for r in data[:cut].split(b"\0") if r], [r for r in data[cut:].split(b"\0") if r]
+        self.out.seek(0)
+        tracked = False  # git lists the untracked files first, then the index
+        rest = b""
+        while True:
+            block = self.out.read(1 << 20)
+            if not block:
+                break
+            *records, rest = (rest + block).split(b"\0")
+            for r in records:
+                if r:
+                    tracked = tracked or _STAGE_RECORD.match(r) is not None
+                    yield r, tracked
+        if rest:
+            yield rest, tracked or _STAGE_RECORD.match(rest) is not None
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.thread.join()
-        self.proc.wait()
+        proc = getattr(self, "proc", None)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        self.out.close()
+        self.err.close()
 
 
 def _modes(records: Iterable[bytes], stage: bool) -> Iterator[tuple[str, str]]:
@@ -182,17 +184,18 @@ def _stream_z(root: Path, args: list[str]) -> Iterator[bytes]:
 
 
 def grep_files(root: Path, needles: Iterable[bytes]) -> set[str] | None:
-    """Files (tracked, or untracked and not ignored) whose bytes hold a needle; None if git grep fails.
+    """Tracked files whose bytes in the work tree hold a needle; None if git grep fails.
 
-    The prefilter's first stage in C on every core: git grep reads the work tree as
-    ls_files lists it, skipping symbolic links (the caller reads those itself).
+    The prefilter's first stage in C on every core. git grep skips symbolic links, and
+    untracked files are left to the caller (`--untracked` walks the tree a second time,
+    while ls-files already does).
     """
     patterns = [a for n in sorted(set(needles)) for a in ("-e", os.fsdecode(n))]
     if not patterns:
         return set()
     try:
-        proc = subprocess.run(["git", "--no-pager", "grep", "-l", "-z", "-F", "--untracked", "--no-color",
-                               "--no-textconv", *patterns], cwd=root, env=git_env(), capture_output=True)
+        proc = subprocess.run(["git", "--no-pager", "grep", "-l", "-z", "-F", "--no-color", "--no-textconv",
+                               *patterns], cwd=root, env=git_env(), capture_output=True)
     except OSError:
         return None
     if proc.returncode not in (0, 1):

@@ -84,16 +84,16 @@ def iter_listing(root: Path, use_git: bool, needles: Iterable[bytes], keep: Iter
 
     Every listed path is counted by kind in listed; paths under a keep prefix (the mapping's
     `from`s and `to`s, for moves and collisions) are yielded whatever they hold. In a git
-    repository the prefilter's first stage runs in `git grep -F` (C, every core), so only its
-    hits, symbolic links (which git grep skips) and kept paths come back; elsewhere, or if
-    git grep fails, every path does.
+    repository the prefilter's first stage runs in `git grep -F` (C, every core) on the
+    tracked files, so only its hits, symbolic links (which git grep skips), untracked files
+    and kept paths come back; elsewhere, or if git grep fails, every path does.
     """
     if use_git and os.environ.get(PREFILTER_ENV, "").strip().lower() != "python":
         background = repo.BackgroundListing(root)  # lists while git grep searches
         try:
             hits = repo.grep_files(root, needles)
             if hits is not None:
-                yield from _git_listing(root, hits, background.records(), keep, listed)
+                yield from _git_listing(hits, background.records(), keep, listed)
                 return
         finally:
             background.close()
@@ -102,24 +102,19 @@ def iter_listing(root: Path, use_git: bool, needles: Iterable[bytes], keep: Iter
         yield rel, True
 
 
-def _git_listing(root: Path, hits: set[str], records: tuple[list[bytes], list[bytes]], keep: Iterable[str],
+def _git_listing(hits: set[str], records: Iterator[tuple[bytes, bool]], keep: Iterable[str],
                  listed: Counter[str]) -> Iterator[tuple[str, bool]]:
     # one tight loop over raw records: at 200,000 files every operation per path counts
     hit = {os.fsencode(h) for h in hits}
     kept = tuple(os.fsencode(k) for k in keep)
     kept_dirs = tuple(k + b"/" for k in kept)
     exts: Counter[bytes] = Counter()
-    untracked, tracked = records
     last = b""
-    for raw in untracked:
-        _count(raw, exts, listed)
-        if raw in hit:
-            yield os.fsdecode(raw), True
-        elif os.path.islink(os.path.join(root, os.fsdecode(raw))):  # git grep skipped it
-            yield os.fsdecode(raw), True
-        elif kept and (raw in kept or raw.startswith(kept_dirs)):
-            yield os.fsdecode(raw), False
-    for rec in tracked:
+    for rec, tracked in records:
+        if not tracked:  # untracked: git grep did not read it, the Python prefilter will
+            _count(rec, exts, listed)
+            yield os.fsdecode(rec), True
+            continue
         raw = rec.partition(b"\t")[2]
         if raw == last:  # a path with merge conflicts is listed once per stage
             continue
