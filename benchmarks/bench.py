@@ -306,8 +306,9 @@ def _git(root: Path, *args: str) -> None:
 class Run(NamedTuple):
     wall: float
     cpu: float  # user + system seconds of the command and every process it waited for
-    rss: int  # KiB, the largest single process (wait4)
-    tree_rss: int  # KiB, the whole process tree, sampled
+    rss: int  # KiB, the largest single process, git's included (wait4)
+    own_rss: int  # KiB, the largest process that is not git (pathmove and its workers), sampled
+    tree_rss: int  # KiB, the whole process tree at once, sampled
     code: int
 
 
@@ -317,7 +318,7 @@ def timed(cmd: list[str] | str, cwd: Path, env: dict[str, str] | None = None) ->
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env=env, executable="/bin/bash" if shell else None)
-    peak = [0]
+    peak = [0, 0]
     stop = threading.Event()
     sampler = threading.Thread(target=_sample_tree, args=(proc.pid, peak, stop), daemon=True)
     sampler.start()
@@ -331,22 +332,24 @@ def timed(cmd: list[str] | str, cwd: Path, env: dict[str, str] | None = None) ->
     proc.stderr.close()
     if proc.returncode not in (0, 1, 123):
         raise SystemExit(f"{cmd} failed ({proc.returncode}):\n{err.decode(errors='replace')[-2000:]}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, max(peak[0], usage.ru_maxrss),
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, peak[1], max(peak[0], usage.ru_maxrss),
                proc.returncode)
 
 
 def _sample_tree(pid: int, peak: list[int], stop: threading.Event) -> None:
+    """peak[0]: the whole tree's RSS at once; peak[1]: the largest process other than git."""
     while not stop.wait(0.02):
         total = 0
         for p in _descendants(pid):
             try:
                 with open(f"/proc/{p}/status") as fh:
-                    for line in fh:
-                        if line.startswith("VmRSS:"):
-                            total += int(line.split()[1])
-                            break
+                    status = dict(line.split(":", 1) for line in fh if ":" in line)
             except OSError:
-                pass
+                continue
+            kib = int(status.get("VmRSS", "0 kB").split()[0])
+            total += kib
+            if status.get("Name", "").strip() not in ("git", "bash", "xargs", "sed"):
+                peak[1] = max(peak[1], kib)
         peak[0] = max(peak[0], total)
 
 
@@ -454,16 +457,17 @@ def table(n: int, rows: list[Row]) -> str:
     out = [f"### {n:,} files\n",
            "| measure | pathmove wall s (min / med / max) | other wall s (min / med / max) "
            "| wall ratio (min / med / max) | goal | CPU s: pathmove / other (ratio) "
-           "| pathmove peak RSS: process / tree (MiB) |",
+           "| pathmove peak RSS MiB: own process / any process (git's too) / whole tree |",
            "|---|---|---|---|---|---|---|"]
     for r in rows:
         rss = max(x.rss for x in r.ours) / 1024
+        own = max(x.own_rss for x in r.ours) / 1024
         tree = max(x.tree_rss for x in r.ours) / 1024
         ca = statistics.median(x.cpu for x in r.ours)
         cb = statistics.median(x.cpu for x in r.theirs)
         out.append(f"| {cell(r.measure)} | {fmt_times([x.wall for x in r.ours])} "
                    f"| {fmt_times([x.wall for x in r.theirs])} | {ratio_cells(r)} | {GOALS.get(r.measure, '')} | {ca:.2f} / {cb:.2f} ({ca / max(cb, 1e-3):.2f}×) "
-                   f"| {rss:.0f} / {tree:.0f} |")
+                   f"| {own:.0f} / {rss:.0f} / {tree:.0f} |")
     return "\n".join(out) + "\n"
 
 
@@ -474,14 +478,15 @@ def growth(results: dict[int, list[Row]]) -> str:
     lo, hi = sizes[0], sizes[-1]
     out = [f"### Growth from {lo:,} to {hi:,} files ({hi / lo:.0f}× the files)\n",
            "| measure | pathmove median s | other median s | pathmove growth | other growth "
-           "| peak RSS process (MiB) | RSS growth |",
-           "|---|---|---|---|---|---|---|"]
+           "| peak RSS MiB, own process | growth | any process (git's too) | growth |",
+           "|---|---|---|---|---|---|---|---|---|"]
     for a, b in zip(results[lo], results[hi]):
         ma, mb = (statistics.median(x.wall for x in r.ours) for r in (a, b))
         ta, tb = (statistics.median(x.wall for x in r.theirs) for r in (a, b))
+        oa, ob = (max(x.own_rss for x in r.ours) / 1024 for r in (a, b))
         ra, rb = (max(x.rss for x in r.ours) / 1024 for r in (a, b))
         out.append(f"| {cell(a.measure)} | {ma:.2f} → {mb:.2f} | {ta:.2f} → {tb:.2f} | {mb / ma:.1f}× | {tb / ta:.1f}× "
-                   f"| {ra:.0f} → {rb:.0f} | {rb / ra:.2f}× |")
+                   f"| {oa:.0f} → {ob:.0f} | {ob / max(oa, 1):.2f}× | {ra:.0f} → {rb:.0f} | {rb / max(ra, 1):.2f}× |")
     return "\n".join(out) + "\n"
 
 
