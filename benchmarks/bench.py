@@ -521,7 +521,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stale", type=int, default=1000, help="files with stale references (default 1000)")
     ap.add_argument("--runs", type=int, default=3, help="runs per measure (default 3)")
     ap.add_argument("--dir", default="/tmp/pathmove-bench", help="where the trees are built and cached")
-    ap.add_argument("--pathmove", default=shutil.which("pathmove") or "pathmove", help="the pathmove command")
+    beside = Path(sys.executable).parent / "pathmove"  # the venv this script runs in
+    ap.add_argument("--pathmove", default=str(beside) if beside.exists() else shutil.which("pathmove"),
+                    help="the pathmove command (default: the one beside this Python, else on PATH)")
     ap.add_argument("--seed", type=int, default=8)
     ap.add_argument("--out", help="also write the markdown report here")
     ap.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)

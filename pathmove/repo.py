@@ -91,7 +91,7 @@ def _ls_args(stage: bool) -> list[str]:
     return ["ls-files", "-z", *(["-s"] if stage else []), "--cached", "--others", "--exclude-standard"]
 
 
-_STAGE_RECORD = re.compile(rb"[0-7]{6} [0-9a-f]{7,} [0-3]\t")
+_FIRST_STAGE_RECORD = re.compile(rb"(?:^|(?<=\0))[0-7]{6} [0-9a-f]{7,} [0-3]\t")
 
 
 class BackgroundListing:
@@ -109,26 +109,38 @@ class BackgroundListing:
             self.close()
             raise PathmoveError("git is not installed; pass --no-git to work without it") from None
 
-    def records(self) -> Iterator[tuple[bytes, bool]]:
-        """(record, tracked) in listing order: an untracked path, or "mode sha stage<TAB>path"."""
+    def blocks(self) -> Iterator[tuple[bytes, bytes]]:
+        """(untracked, tracked) blocks of whole NUL-terminated records, in listing order.
+
+        git lists the untracked files first (bare paths), then the index, each entry as
+        "mode sha stage<TAB>path", sorted by path bytes.
+        """
         if self.proc.wait() != 0:
             self.err.seek(0)
             msg = self.err.read().decode(errors="replace").strip() or f"exit {self.proc.returncode}"
             raise PathmoveError(f"git ls-files failed: {msg}")
         self.out.seek(0)
-        tracked = False  # git lists the untracked files first, then the index
+        tracked = False
         rest = b""
         while True:
             block = self.out.read(1 << 20)
             if not block:
-                break
-            *records, rest = (rest + block).split(b"\0")
-            for r in records:
-                if r:
-                    tracked = tracked or _STAGE_RECORD.match(r) is not None
-                    yield r, tracked
-        if rest:
-            yield rest, tracked or _STAGE_RECORD.match(rest) is not None
+                if rest:
+                    block = b"\0"  # git ends every record with NUL; be lenient all the same
+                else:
+                    break
+            data = rest + block
+            cut = data.rfind(b"\0") + 1
+            data, rest = data[:cut], data[cut:]
+            if tracked:
+                yield b"", data
+                continue
+            first = _FIRST_STAGE_RECORD.search(data)
+            if first is None:
+                yield data, b""
+            else:
+                tracked = True
+                yield data[:first.start()], data[first.start():]
 
     def close(self) -> None:
         proc = getattr(self, "proc", None)

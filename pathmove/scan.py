@@ -93,7 +93,7 @@ def iter_listing(root: Path, use_git: bool, needles: Iterable[bytes], keep: Iter
         try:
             hits = repo.grep_files(root, needles)
             if hits is not None:
-                yield from _git_listing(hits, background.records(), keep, listed)
+                yield from _git_listing(hits, background.blocks(), keep, listed)
                 return
         finally:
             background.close()
@@ -102,41 +102,62 @@ def iter_listing(root: Path, use_git: bool, needles: Iterable[bytes], keep: Iter
         yield rel, True
 
 
-def _git_listing(hits: set[str], records: Iterator[tuple[bytes, bool]], keep: Iterable[str],
+def _git_listing(hits: set[str], blocks: Iterator[tuple[bytes, bytes]], keep: Iterable[str],
                  listed: Counter[str]) -> Iterator[tuple[str, bool]]:
-    # one tight loop over raw records: at 200,000 files every operation per path counts
+    # At 200,000 files every operation per path counts: the index part of the listing is
+    # handled a block at a time by C-level byte operations; Python touches only the paths
+    # that come back (git grep's hits, symbolic links, kept paths) and untracked files.
     hit = {os.fsencode(h) for h in hits}
-    kept = tuple(os.fsencode(k) for k in keep)
-    kept_dirs = tuple(k + b"/" for k in kept)
-    exts: Counter[bytes] = Counter()
-    last = b""
-    for rec, tracked in records:
-        if not tracked:  # untracked: git grep did not read it, the Python prefilter will
-            _count(rec, exts, listed)
-            yield os.fsdecode(rec), True
+    kept = sorted({os.fsencode(k) for k in keep})
+    kept_re = re.compile(b"\t((?:" + b"|".join(re.escape(k) for k in kept) + b")(?:/[^\0]*)?)\0") if kept else None
+    links: set[bytes] = set()
+    found: set[bytes] = set()
+    staged: list[bytes] = []  # paths of merge-conflict entries, listed once per stage
+    for untracked, tracked in blocks:
+        for raw in untracked.split(b"\0"):
+            if raw:  # git grep did not read it: the Python prefilter will
+                listed[kind_of(os.fsdecode(raw))] += 1
+                yield os.fsdecode(raw), True
+        if not tracked:
             continue
-        raw = rec.partition(b"\t")[2]
-        if raw == last:  # a path with merge conflicts is listed once per stage
-            continue
-        last = raw
-        _count(raw, exts, listed)
-        if raw in hit or rec.startswith(b"120000 "):  # git grep skips symbolic links
-            yield os.fsdecode(raw), True
-        elif kept and (raw in kept or raw.startswith(kept_dirs)):
-            yield os.fsdecode(raw), False
-    for ext, n in exts.items():
-        listed[KINDS.get(os.fsdecode(ext).lower(), "text")] += n
+        _count_kinds(tracked, listed)
+        for m in _LINK_RECORD.finditer(tracked):
+            if m.start() == 0 or tracked[m.start() - 1] == 0:
+                links.add(m.group(1))
+        if kept_re is not None:
+            found.update(kept_re.findall(tracked))
+        if _CONFLICT.search(tracked):
+            staged.extend(m.group(1) for m in _CONFLICT_RECORD.finditer(tracked)
+                          if m.start() == 0 or tracked[m.start() - 1] == 0)
+    for prev, raw in zip(staged, staged[1:]):
+        if raw == prev:  # counted once per stage above: once is right
+            listed[kind_of(os.fsdecode(raw))] -= 1
+    # the index is sorted by path bytes, so sorting restores the listing's order
+    for raw in sorted(hit | links | found):
+        yield os.fsdecode(raw), raw in hit or raw in links
 
 
-def _count(raw: bytes, exts: Counter[bytes], listed: Counter[str]) -> None:
-    """kind_of, counted by extension (the dictionary lookups happen once per extension)."""
-    dot, sep = raw.rfind(b"."), raw.rfind(b"/")
-    if dot <= sep + 1:
-        exts[b""] += 1
-    elif raw[sep + 1] == 0x2E:  # a basename starting with "." : as kind_of decides
-        listed[kind_of(os.fsdecode(raw))] += 1
-    else:
-        exts[raw[dot:]] += 1
+_LINK_RECORD = re.compile(rb"120000 [0-9a-f]{7,} [0-3]\t([^\0]*)\0")
+_CONFLICT = re.compile(rb" [1-3]\t")
+_CONFLICT_RECORD = re.compile(rb"[0-7]{6} [0-9a-f]{7,} [1-3]\t([^\0]*)\0")
+_EXTS = tuple(sorted({e.encode() for e in KINDS}))
+# a basename of dots and an extension (".py", "..md") has no extension for kind_of
+_DOT_NAMES = re.compile(rb"[/\t]\.+(" + b"|".join(re.escape(e[1:]) for e in _EXTS) + rb")\0")
+
+
+def _count_kinds(tracked: bytes, listed: Counter[str]) -> None:
+    """kind_of for every "mode sha stage<TAB>path" record of a block, with byte counts."""
+    low = tracked.lower()
+    total = tracked.count(b"\0")
+    by_ext = {e: low.count(e + b"\0") for e in _EXTS}
+    for ext in _DOT_NAMES.findall(low):
+        by_ext[b"." + ext] -= 1
+    for e, n in by_ext.items():
+        if n:
+            listed[KINDS[e.decode()]] += n
+            total -= n
+    if total:
+        listed["text"] += total
 
 
 def _walk(root: Path) -> Iterator[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,12 @@ def _tree() -> dict[str, bytes | str]:
         "third_party/vendored.txt": "outputs/hd_results\n",
         "blob.bin": b"\0outputs/hd_results\n",
         "crlf.txt": b"cat outputs/benchmark_results/b.csv\r\n",
+        "odd/.py": "outputs/hd_results\n",  # names whose kind hangs on the dots
+        "odd/..md": "outputs/hd_results\n",
+        "odd/a..py": "x = 'outputs/hd_results'\n",
+        "odd/UPPER.PY": "x = 'outputs/hd_results'\n",
+        "odd/.hidden.yml": "a: outputs/hd_results\n",
+        "odd/no_ext": "outputs/hd_results\n",
     }
     for i in range(240):
         if i % 3 == 0:
@@ -137,11 +144,11 @@ def test_json_summary_counts_files_reaching_finders(git_repo) -> None:
     root = git_repo(_tree())
     doc = json.loads(run_pathmove(root, "verify", "--json", check_rc=1).stdout)
     pf = doc["summary"]["prefilter"]["by_kind"]["text"]
-    # 80 stale files + crlf.txt; 80 decoy-only files hold a needle but no reference
-    assert pf["reached"] == 81 and pf["named"] == 161
+    # 80 stale files, crlf.txt and 3 odd names; 80 decoy-only files hold a needle but no reference
+    assert pf["reached"] == 84 and pf["named"] == 164
     assert pf["listed"] > pf["named"] > pf["reached"]
     debug = run_pathmove(root, "--debug", "verify", check_rc=1)
-    assert "prefilter: 83 of" in debug.stderr  # + the archived note and the symlink
+    assert "prefilter: 89 of" in debug.stderr  # + the archived note, the symlink, 4 odd names of other kinds
 
 
 def test_verify_after_apply_reaches_no_finder(git_repo) -> None:
@@ -162,3 +169,24 @@ def test_clean_check_imports_no_parser_pool_or_rich(git_repo) -> None:
     assert "pathmove.plan" in imported  # the hook did load what it needs, and importtime works
     heavy = {m for m in imported if m.split(".")[0] in ("libcst", "mistune", "rich", "pydantic", "multiprocessing")}
     assert heavy == set()
+
+
+def test_merge_conflict_entries_are_listed_once(git_repo, monkeypatch) -> None:
+    root = git_repo({"migrations.yaml": MAPPING, "outputs/hd_results/a.csv": "x\n",
+                     "c.md": "start\n", "z.txt": "see outputs/hd_results\n"})
+    git(root, "checkout", "-q", "-b", "other")
+    (root / "c.md").write_text("other outputs/hd_results\n")
+    git(root, "commit", "-qam", "other")
+    git(root, "checkout", "-q", "main")
+    (root / "c.md").write_text("main outputs/hd_results\n")
+    git(root, "commit", "-qam", "main")
+    subprocess.run(["git", "merge", "-q", "other"], cwd=root, capture_output=True)  # conflicts in c.md
+    assert " 2\t" in git(root, "ls-files", "-s")
+    m = mapping.load(root / "migrations.yaml", root)
+    plans = []
+    for prefilter in ("git", "python"):
+        monkeypatch.setenv(scan.PREFILTER_ENV, prefilter)
+        plans.append(_digest(plan.build(root, m, mode="verify", pool_threshold=0, jobs=2)))
+    assert plans[0] == plans[1]
+    assert plans[0]["listed"] == 4 and plans[0]["prefilter"].listed == {"markdown": 1, "text": 2, "yaml": 1}
+    assert [c[0] for c in plans[0]["changes"]] == ["c.md", "z.txt"]
