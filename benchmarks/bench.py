@@ -199,7 +199,7 @@ def stale_markdown(k: int, rel_dir: str) -> bytes:
 def stale_text(k: int) -> bytes:
     forms = [
         f"cat ./outputs/hd_results/s{k}.csv /data/proj/outputs/benchmark_results\n",
-        f"see outputs/rm_ideal_benchmark.\n",
+        "see outputs/rm_ideal_benchmark.\n",
         f'{{"path": "outputs/hd_results/a_{k}.csv"}}\n',
     ]
     return ("\n" + forms[k % len(forms)]).encode()
