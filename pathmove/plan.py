@@ -175,6 +175,8 @@ def build(
                 yield rel
 
     done = 0
+    if progress is not None:
+        progress(0, 0)  # listing and git grep come first
     for results, stats in pool.run(_scan_chunk, job, listing(), jobs=jobs, chunk_size=chunk_size,
                                    threshold=pool_threshold):
         counts.update(stats)

@@ -260,9 +260,10 @@ def progress(err: Any, enabled: bool) -> Iterator[Callable[[str, int, int], None
     tasks: dict[str, Any] = {}
 
     def update(label: str, done: int, total: int) -> None:
+        # total 0: still listing (git grep is searching), a pulsing bar until the count is known
         if label not in tasks:
-            tasks[label] = bar.add_task(label, total=total)
-        bar.update(tasks[label], completed=done, total=total)
+            tasks[label] = bar.add_task(label, total=total or None)
+        bar.update(tasks[label], completed=done, total=total or None)
 
     with bar:
         yield update
