@@ -128,13 +128,17 @@ class _LazyConsole:
         self._stderr = stderr
         self._console: Any = None
 
-    def __getattr__(self, name: str) -> Any:
+    def real(self) -> Any:
+        """The rich Console itself (for rich objects that take a console, such as Progress)."""
         if self._console is None:
             from rich.console import Console
 
             self._console = Console(stderr=self._stderr, no_color=bool(os.environ.get("NO_COLOR")),
                                     highlight=False, soft_wrap=True)
-        return getattr(self._console, name)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
 
 
 def esc(s: str) -> str:
@@ -253,6 +257,7 @@ def progress(err: Any, enabled: bool) -> Iterator[Callable[[str, int, int], None
     if not enabled or not err.is_terminal:
         yield None
         return
+    err = err.real() if isinstance(err, _LazyConsole) else err
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -190,3 +190,31 @@ def test_merge_conflict_entries_are_listed_once(git_repo, monkeypatch) -> None:
     assert plans[0] == plans[1]
     assert plans[0]["listed"] == 4 and plans[0]["prefilter"].listed == {"markdown": 1, "text": 2, "yaml": 1}
     assert [c[0] for c in plans[0]["changes"]] == ["c.md", "z.txt"]
+
+
+def test_progress_bar_on_a_terminal(git_repo) -> None:
+    """stderr a terminal: the progress bar is drawn (rich gets a real console) and nothing breaks."""
+    import os
+    import pty
+    import shutil
+
+    root = git_repo(_tree())
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run([shutil.which("pathmove"), "verify"], cwd=root, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=slave, text=True)
+        os.close(slave)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal closed
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(master)
+    assert proc.returncode == 1, drawn.decode(errors="replace")
+    assert b"Traceback" not in drawn and b"Error" not in drawn
+    assert "stale reference(s)" in proc.stdout
