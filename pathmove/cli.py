@@ -151,6 +151,7 @@ def plan(
     with report.progress(err, not json_out) as prog:
         p = plan_mod.build(root_path, m, mode="plan", archived_bulk=archived_bulk, use_git=_git_flag(no_git),
                            progress=(lambda d, t: prog("scanning", d, t)) if prog else None)
+    _debug_stats(err, p)
     if json_out:
         report.print_json(report.plan_document(p, "plan"))
         return 0
@@ -247,6 +248,7 @@ def verify(
     with report.progress(err, fmt == Format.human and not json_out) as prog:
         v = plan_mod.build(root_path, m, mode="verify", use_git=_git_flag(no_git),
                            progress=(lambda d, t: prog("verifying", d, t)) if prog else None)
+    _debug_stats(err, v)
     stale = bool(v.changes or v.reviews or (include_archived and v.archived))
     if fmt == Format.github:
         report.print_github(v, include_archived=include_archived)
@@ -289,6 +291,7 @@ def check(
             except ValueError:
                 report.print_error(err, f"{f} is outside the root {root_path}; skipped")
     v = plan_mod.build(root_path, m, mode="verify", only=rels, use_git=False)
+    _debug_stats(err, v)
     # archived files are history: check, like verify, does not fail on them
     stale = bool(v.changes or v.reviews)
     fixed = 0
@@ -303,6 +306,13 @@ def check(
     report.print_check(out, v, checked=len(rels), fixed=bool(fixed))
     report.print_notices(err, v, binaries=False)
     return int(stale)
+
+
+def _debug_stats(err, p) -> None:
+    if _state.get("debug"):
+        from pathmove import report
+
+        report.print_prefilter(err, p)
 
 
 @command

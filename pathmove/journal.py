@@ -290,7 +290,7 @@ class Journal:
                                hint="make it writable (chmod u+w), then run `pathmove apply` to finish, "
                                     "or `pathmove undo` to go back")
         try:
-            fsio.write_atomic(path, self.new_content(step, current), step["mode"], expect=st, sync_dir=False)
+            fsio.write_atomic(path, self.new_content(step, current), step["mode"], expect=st, sync=False)
         except (fsio.ChangedOnDisk, FileNotFoundError):
             raise _changed(rel) from None
         except OSError as exc:
@@ -525,8 +525,8 @@ class _Batch:
     def flush(self) -> None:
         if not self.done:
             return
-        for folder in sorted(self.dirs):
-            fsio.fsync_dir(folder)
+        # one sync for the whole batch: an fsync per file and folder made apply disk-bound
+        fsio.sync_all()
         self.journal.append_log([f"{self.word} {k}" for k in self.done])
         self.done, self.dirs = [], set()
 

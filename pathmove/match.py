@@ -12,6 +12,7 @@ _NAME_NO_DOT = rb"A-Za-z0-9_\-\x80-\xff"
 
 # Start: at the start, after a non-name character, or after "/" or "\" (both non-name).
 _START = rb"(?<![" + NAME_CLASS + rb"])"
+_START_AFTER_FIRST = rb"(?<![" + NAME_CLASS + rb"][\x00-\xff])"
 # End: at the end, before a non-name character, before "/" or "\", or before a run of
 # dots that is itself followed by a non-name character or the end (SPEC §4: "x." ends a name).
 _END = rb"(?=\.*(?:\Z|[^" + _NAME_NO_DOT + rb".]))"
@@ -42,8 +43,12 @@ def compile_pattern(olds: Iterable[str]) -> re.Pattern[bytes] | None:
     alts = sorted({o.encode() for o in olds}, key=lambda b: (-len(b), b))
     if not alts:
         return None
-    body = b"|".join(re.escape(a) for a in alts)
-    return re.compile(_START + b"(?:" + body + b")" + _END)
+    # The start test sits after each path's first byte, as a two-byte lookbehind ("that
+    # byte, not after a name character"): a pattern that begins with a literal lets the
+    # regex engine skip ahead to candidate bytes, about 10× faster than testing _START at
+    # every position. At the start of the text the two bytes do not exist, so it holds.
+    body = b"|".join(re.escape(a[:1]) + _START_AFTER_FIRST + re.escape(a[1:]) for a in alts)
+    return re.compile(b"(?:" + body + b")" + _END)
 
 
 def find_all(data: bytes, pattern: re.Pattern[bytes] | None) -> Iterator[Match]:

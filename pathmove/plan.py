@@ -7,13 +7,14 @@ import functools
 import os
 import posixpath
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from collections import Counter
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
-from pathmove import finders, journal, match, packages, repo
+from pathmove import finders, journal, match, packages, pool, repo
 from pathmove.edits import Edit, Notice, OverlapError, Review, dedupe, splice
 from pathmove.errors import ConflictError
 from pathmove.mapping import Entry, Mapping
-from pathmove.scan import Scanner, Skip, Source, kind_of, spec_for
+from pathmove.scan import Scanner, ScanStats, Skip, Source, iter_listing, kind_of, spec_for
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Plan:
     vouched: Any = None  # verify after a finished apply of this mapping: journal.Vouched
     files_listed: int = 0
     files_scanned: int = 0
+    prefilter: ScanStats = ScanStats({}, {}, {})  # files listed / holding a needle / reaching a finder, by kind
     review_data: dict[str, bytes] = dataclasses.field(default_factory=dict)  # for line numbers of reviews
 
     @property
@@ -133,11 +135,20 @@ def build(
     archived_bulk: bool = False,
     use_git: bool | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
+    chunk_size: int = pool.CHUNK_SIZE,
+    pool_threshold: int = pool.THRESHOLD,
 ) -> Plan:
-    """Every edit: in plan mode before the moves, in verify mode on the tree as it is."""
+    """Every edit: in plan mode before the moves, in verify mode on the tree as it is.
+
+    Files are streamed from the listing to `jobs` worker processes in chunks of chunk_size
+    (in this process below pool_threshold files); only files with something to report come
+    back with their bytes, so memory does not grow with the tree.
+    """
     if use_git is None:
         use_git = repo.is_git(root)
     mapping = packages.attach(root, mapping)  # SPEC §4.1: moved packages, their imports follow
+    vouched: Any = None
     if mode == "plan":
         moves = classify_moves(root, mapping)
         view = mapping
@@ -155,37 +166,145 @@ def build(
         if pending:  # SPEC §5: a half-done migration is the journal's to finish or undo
             plan.notices.append(Notice(".", "an interrupted apply (or undo) is pending: run `pathmove apply` "
                                             "to finish it, or `pathmove undo` to go back"))
-    files = only if only is not None else _listed(root, use_git)
-    plan.files_listed = len(files)
-    if mode == "plan":
-        check_collisions(files, mapping, moves, root)
+    landing = _Landing(mapping) if mode == "plan" and any(m.status == "move" for m in moves) else None
     scanner = Scanner(root, view if mode == "verify" else mapping, translate_moves=(mode == "plan"))
     post_view = mapping.with_live(e.new for e in mapping.entries)
-    total = len(files)
-    for i, rel in enumerate(files):
-        if progress is not None and i % 256 == 0:
-            progress(i, total)
-        src = scanner.source(rel)
-        if src is None:
-            continue
-        if isinstance(src, Skip):
-            if only is not None or src.reason != "binary":
-                plan.skips.append(src)
-            continue
-        plan.files_scanned += 1
-        _scan_one(plan, src, view, post_view, archived_bulk)
+    job = _Job(scanner, view, post_view, archived_bulk, keep_binary=only is not None,
+               mode=mode, mapping=mapping, vouched=vouched)
+    kinds: Counter[str] = Counter()
+    if only is not None:
+        kinds.update(kind_of(rel) for rel in only)
+        files: Iterable[tuple[str, bool]] = ((rel, True) for rel in only)
+    else:
+        keep = [p for e in mapping.entries for p in (e.old, e.new)] if landing is not None else []
+        files = iter_listing(root, use_git, scanner.needles, keep, kinds)
+    counts: Counter[tuple[str, str]] = Counter()
+
+    queued = 0
+
+    def listing() -> Iterator[str]:
+        nonlocal queued
+        for rel, maybe in files:
+            if landing is not None:
+                landing.add(rel)
+            if maybe or scanner.new_path(rel) != rel:  # a moved file is scanned whatever it holds
+                queued += 1
+                yield rel
+
+    done = 0
     if progress is not None:
-        progress(total, total)
+        progress(0, 0)  # listing and git grep come first
+    for results, stats in pool.run(_scan_chunk, job, listing(), jobs=jobs, chunk_size=chunk_size,
+                                   threshold=pool_threshold):
+        counts.update(stats)
+        for result in results:
+            _merge(plan, result)
+        done += chunk_size
+        if progress is not None:
+            progress(min(done, queued), queued)
+    listed = sum(kinds.values())
+    counts.update({("listed", k): n for k, n in kinds.items()})
+    plan.files_listed = listed
+    plan.prefilter = ScanStats.of(counts)
+    if landing is not None:
+        landing.check()
+    if progress is not None:
+        progress(queued, queued)
     return plan
 
 
-def _listed(root: Path, use_git: bool) -> list[str]:
-    from pathmove.scan import list_files
+class _Job(NamedTuple):
+    """What a worker needs to scan a chunk of paths (inherited by forked workers)."""
 
-    return list_files(root, use_git)
+    scanner: Scanner
+    view: Mapping
+    post_view: Mapping
+    archived_bulk: bool
+    keep_binary: bool  # `check` names its files: a skipped binary is worth a warning
+    mode: str = "plan"
+    mapping: Mapping | None = None  # the strict mapping, for the spans apply vouches for
+    vouched: Any = None  # verify after a finished apply of this mapping: journal.Vouched
 
 
-def _scan_one(plan: Plan, src: Source, view: Mapping, post_view: Mapping, archived_bulk: bool) -> None:
+class FileResult(NamedTuple):
+    """One file's outcome, as a value, so that it can travel back from a worker process."""
+
+    path: str
+    skip: Skip | None = None
+    change: FileChange | None = None  # edits to make
+    archived: FileChange | None = None  # stale references in an archived file, left as they are
+    reviews: tuple[Review, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    data: bytes | None = None  # the file's bytes when a review needs line numbers
+    scanned: bool = True
+    kept: tuple[Source, list[tuple[int, int]]] | None = None  # moved, unedited, yet flagged by the strict view
+
+
+def _scan_chunk(job: _Job, rels: list[str]) -> tuple[list[FileResult], Counter[tuple[str, str]]]:
+    """Scan a chunk of paths; only files with something to report come back."""
+    results = []
+    for rel in rels:
+        result = _scan_path(job, rel)
+        if result is not None:
+            results.append(result)
+    stats = job.scanner.stats.copy()
+    job.scanner.stats.clear()
+    return results, stats
+
+
+def _scan_path(job: _Job, rel: str) -> FileResult | None:
+    src = job.scanner.source(rel)
+    if src is None:
+        return None
+    if isinstance(src, Skip):
+        if job.keep_binary or src.reason != "binary":
+            return FileResult(rel, skip=src, scanned=False)
+        return None
+    return _scan_one(src, job)
+
+
+def _merge(plan: Plan, r: FileResult) -> None:
+    """Add one file's outcome to the plan, in listing order."""
+    if r.skip is not None:
+        plan.skips.append(r.skip)
+    if r.scanned:
+        plan.files_scanned += 1
+    plan.reviews.extend(r.reviews)
+    if r.reviews and r.data is not None:
+        plan.review_data[r.path] = r.data
+    plan.notices.extend(r.notices)
+    if r.archived is not None:
+        plan.archived.append(r.archived)
+    if r.change is not None:
+        plan.changes.append(r.change)
+    if r.kept is not None:
+        plan.kept.append(r.kept)
+
+
+class _Landing:
+    """check_collisions, fed one path at a time while the scan streams."""
+
+    def __init__(self, mapping: Mapping) -> None:
+        self.mapping = mapping
+        self.landing: dict[str, str] = {}
+        self.problems: list[str] = []
+        self.tos = [e.new for e in mapping.entries]
+
+    def add(self, rel: str) -> None:
+        new = self.mapping.translate(rel) or rel
+        if new == rel and not any(rel == t or rel.startswith(t + "/") for t in self.tos):
+            return  # stays put, outside every destination: nothing can land on it
+        if new in self.landing and self.landing[new] != rel:
+            self.problems.append(f"{self.landing[new]!r} and {rel!r} would both become {new!r}")
+        self.landing[new] = rel
+
+    def check(self) -> None:
+        if self.problems:
+            raise ConflictError("the mapping's results collide:\n  " + "\n  ".join(self.problems[:20]))
+
+
+def _scan_one(src: Source, job: _Job) -> FileResult:
+    view, post_view, archived_bulk = job.view, job.post_view, job.archived_bulk
     if src.archived:
         from pathmove.finders import text
 
@@ -193,29 +312,24 @@ def _scan_one(plan: Plan, src: Source, view: Mapping, post_view: Mapping, archiv
     else:
         records = finders.find(src, view)
     edits = [r for r in records if isinstance(r, Edit) and not spells_new_path(src.data, r, post_view)]
-    if plan.vouched is not None:
-        edits = plan.vouched.filter(src.path, src.data, edits)
-    reviews = [r for r in records if isinstance(r, Review)]
-    if reviews:
-        plan.reviews.extend(reviews)
-        plan.review_data[src.path] = src.data
-    plan.notices.extend(r for r in records if isinstance(r, Notice))
+    if job.vouched is not None:
+        edits = job.vouched.filter(src.path, src.data, edits)
+    reviews = tuple(r for r in records if isinstance(r, Review))
+    notices = tuple(r for r in records if isinstance(r, Notice))
+    result = FileResult(src.path, reviews=reviews, notices=notices, data=src.data if reviews else None)
     if not edits:
-        if plan.mode == "plan" and src.new_path != src.path:
-            spans = _strict_spans(src.new_path, src.data, src.kind, plan.mapping)
+        if job.mode == "plan" and src.new_path != src.path and job.mapping is not None:
+            spans = _strict_spans(src.new_path, src.data, src.kind, job.mapping)
             if spans:
-                plan.kept.append((src, spans))
-        return
+                return result._replace(kept=(src, spans))
+        return result
     change = FileChange(src.path, src.new_path, src.kind, src.data, dedupe(edits), src.archived)
     if src.archived and not archived_bulk:
-        plan.archived.append(change)
-        return
+        return result._replace(archived=change)
     problem = _unstable(change, post_view)
     if problem:
-        plan.reviews.append(Review(src.path, 0, 0, problem, "unsafe-edit"))
-        plan.review_data[src.path] = src.data
-        return
-    plan.changes.append(change)
+        return result._replace(reviews=reviews + (Review(src.path, 0, 0, problem, "unsafe-edit"),), data=src.data)
+    return result._replace(change=change)
 
 
 def _unstable(change: FileChange, post_view: Mapping) -> str | None:

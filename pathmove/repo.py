@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import re
 import subprocess
 import tempfile
 from pathlib import Path
 from typing import NamedTuple
+from typing import Iterable, Iterator
 
 from pathmove.errors import PathmoveError, RootError
 
@@ -78,17 +80,146 @@ def git_dir(root: Path) -> Path:
 
 def ls_files(root: Path) -> list[str]:
     """Tracked plus untracked-but-not-ignored files (SPEC §4.5), POSIX paths relative to root."""
-    out = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard").stdout
-    seen: set[str] = set()
-    files = []
-    for raw in out.split(b"\0"):
-        if not raw:
-            continue
-        rel = os.fsdecode(raw)
-        if rel not in seen:  # a path with merge conflicts is listed once per stage
-            seen.add(rel)
-            files.append(rel)
-    return files
+    return list(iter_ls_files(root))
+
+
+def iter_ls_files(root: Path) -> Iterator[str]:
+    """ls_files as a stream: paths are yielded while git is still listing (huge repositories)."""
+    for rel, _ in iter_ls_files_modes(root, stage=False):
+        yield rel
+
+
+def iter_ls_files_modes(root: Path, stage: bool = True) -> Iterator[tuple[str, str]]:
+    """(path, mode) in ls_files order: "100644", "120000" (a symbolic link) ... or "" when untracked."""
+    return _modes(_stream_z(root, _ls_args(stage)), stage)
+
+
+def _ls_args(stage: bool) -> list[str]:
+    return ["ls-files", "-z", *(["-s"] if stage else []), "--cached", "--others", "--exclude-standard"]
+
+
+_FIRST_STAGE_RECORD = re.compile(rb"(?:^|(?<=\0))[0-7]{6} [0-9a-f]{7,} [0-3]\t")
+
+
+class BackgroundListing:
+    """`git ls-files -s` running while git grep searches, into a temporary file (memory stays flat)."""
+
+    def __init__(self, root: Path) -> None:
+        import tempfile
+
+        self.out = tempfile.TemporaryFile()
+        self.err = tempfile.TemporaryFile()
+        try:
+            self.proc = subprocess.Popen(["git", *_ls_args(True)], cwd=root, env=git_env(),
+                                         stdout=self.out, stderr=self.err)
+        except FileNotFoundError:
+            self.close()
+            raise PathmoveError("git is not installed; pass --no-git to work without it") from None
+
+    def blocks(self) -> Iterator[tuple[bytes, bytes]]:
+        """(untracked, tracked) blocks of whole NUL-terminated records, in listing order.
+
+        git lists the untracked files first (bare paths), then the index, each entry as
+        "mode sha stage<TAB>path", sorted by path bytes.
+        """
+        if self.proc.wait() != 0:
+            self.err.seek(0)
+            msg = self.err.read().decode(errors="replace").strip() or f"exit {self.proc.returncode}"
+            raise PathmoveError(f"git ls-files failed: {msg}")
+        self.out.seek(0)
+        tracked = False
+        rest = b""
+        while True:
+            block = self.out.read(1 << 20)
+            if not block:
+                if rest:
+                    block = b"\0"  # git ends every record with NUL; be lenient all the same
+                else:
+                    break
+            data = rest + block
+            cut = data.rfind(b"\0") + 1
+            data, rest = data[:cut], data[cut:]
+            if tracked:
+                yield b"", data
+                continue
+            first = _FIRST_STAGE_RECORD.search(data)
+            if first is None:
+                yield data, b""
+            else:
+                tracked = True
+                yield data[:first.start()], data[first.start():]
+
+    def close(self) -> None:
+        proc = getattr(self, "proc", None)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        self.out.close()
+        self.err.close()
+
+
+def _modes(records: Iterable[bytes], stage: bool) -> Iterator[tuple[str, str]]:
+    last = None
+    for raw in records:
+        mode = ""
+        if stage and raw[:1].isdigit():
+            meta, tab, path = raw.partition(b"\t")
+            if tab and len(meta) > 10 and meta[6:7] == b" ":  # "100644 <sha> 0<TAB>path"
+                mode, raw = meta[:6].decode(), path
+        # a path with merge conflicts is listed once per stage, the stages side by side
+        if raw != last:
+            last = raw
+            yield os.fsdecode(raw), mode
+
+
+def _stream_z(root: Path, args: list[str]) -> Iterator[bytes]:
+    """The NUL-separated records git prints, yielded while git still runs."""
+    try:
+        proc = subprocess.Popen(["git", *args], cwd=root, env=git_env(), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+    except FileNotFoundError:
+        raise PathmoveError("git is not installed; pass --no-git to work without it") from None
+    assert proc.stdout is not None and proc.stderr is not None
+    rest = b""
+    try:
+        while True:
+            block = proc.stdout.read1(1 << 16)
+            if not block:
+                break
+            *records, rest = (rest + block).split(b"\0")
+            yield from (r for r in records if r)
+        err = proc.stderr.read()
+    finally:
+        proc.stdout.close()
+        if proc.poll() is None:  # the consumer stopped early
+            proc.kill()
+        proc.wait()
+        proc.stderr.close()
+    if rest:
+        yield rest
+    if proc.returncode != 0:
+        msg = err.decode(errors="replace").strip() or f"exit {proc.returncode}"
+        raise PathmoveError(f"git {args[0]} failed: {msg}")
+
+
+def grep_files(root: Path, needles: Iterable[bytes]) -> set[str] | None:
+    """Tracked files whose bytes in the work tree hold a needle; None if git grep fails.
+
+    The prefilter's first stage in C on every core. git grep skips symbolic links, and
+    untracked files are left to the caller (`--untracked` walks the tree a second time,
+    while ls-files already does).
+    """
+    patterns = [a for n in sorted(set(needles)) for a in ("-e", os.fsdecode(n))]
+    if not patterns:
+        return set()
+    try:
+        proc = subprocess.run(["git", "--no-pager", "grep", "-l", "-z", "-F", "--no-color", "--no-textconv",
+                               *patterns], cwd=root, env=git_env(), capture_output=True)
+    except OSError:
+        return None
+    if proc.returncode not in (0, 1):
+        return None
+    return {os.fsdecode(r) for r in proc.stdout.split(b"\0") if r}
 
 
 def dirty_paths(root: Path) -> list[str]:

@@ -84,7 +84,30 @@ def summary(plan: Plan) -> dict[str, Any]:
         "review": len(plan.reviews),
         "archived_references": sum(len(c.edits) for c in plan.archived),
         "warnings": len(warnings(plan)),
+        "prefilter": prefilter(plan),
     }
+
+
+def prefilter(plan: Plan) -> dict[str, Any]:
+    """Per kind: files listed, files holding a `from`'s last component, files a finder was given."""
+    pf = plan.prefilter
+    kinds = sorted(set(pf.listed) | set(pf.reached))
+    by_kind = {k: {"listed": pf.listed.get(k, 0), "named": pf.named.get(k, 0), "reached": pf.reached.get(k, 0),
+                   "fraction": round(pf.reached.get(k, 0) / pf.listed[k], 6) if pf.listed.get(k) else 0.0}
+               for k in kinds}
+    listed, reached = sum(pf.listed.values()), sum(pf.reached.values())
+    return {"files_listed": listed, "files_reached": reached,
+            "fraction": round(reached / listed, 6) if listed else 0.0, "by_kind": by_kind}
+
+
+def print_prefilter(console: Any, plan: Plan) -> None:
+    """--debug: what fraction of files reached each finder."""
+    d = prefilter(plan)
+    console.print(f"[dim]prefilter: {d['files_reached']:,} of {d['files_listed']:,} files listed reached a finder "
+                  f"({d['fraction']:.2%})[/]")
+    for kind, k in d["by_kind"].items():
+        console.print(f"[dim]  {kind:>9}: {k['reached']:,} of {k['listed']:,} ({k['fraction']:.2%}); "
+                      f"{k['named']:,} held a needle[/]")
 
 
 def print_json(doc: dict[str, Any], out: IO[str] | None = None) -> None:
@@ -95,13 +118,39 @@ def print_json(doc: dict[str, Any], out: IO[str] | None = None) -> None:
 
 # ---- human output ------------------------------------------------------------------
 def consoles() -> tuple[Any, Any]:
-    """stdout and stderr consoles; no colour when NO_COLOR is set or the stream is not a terminal."""
-    from rich.console import Console
+    """stdout and stderr consoles; rich is imported on first use (a clean `check` prints nothing)."""
+    return _LazyConsole(stderr=False), _LazyConsole(stderr=True)
 
-    no_color = bool(os.environ.get("NO_COLOR"))
-    return Console(no_color=no_color, highlight=False, soft_wrap=True), Console(
-        stderr=True, no_color=no_color, highlight=False, soft_wrap=True
-    )
+
+class _LazyConsole:
+    """A rich Console made on first use: the pre-commit hook's clean run never pays for rich."""
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Any = None
+
+    def real(self) -> Any:
+        """The rich Console itself (for rich objects that take a console, such as Progress)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr, no_color=bool(os.environ.get("NO_COLOR")),
+                                    highlight=False, soft_wrap=True)
+        return self._console
+
+    def plain(self, text: str) -> None:
+        """Print text with no markup; before rich is loaded, without loading it (a clean hook run)."""
+        if self._console is None:
+            stream = sys.stderr if self._stderr else sys.stdout
+            stream.write(text + "\n")
+            stream.flush()
+        else:
+            from rich.markup import escape
+
+            self._console.print(escape(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
 
 
 def esc(s: str) -> str:
@@ -398,7 +447,8 @@ def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: i
     """check (the pre-commit hook, SPEC §6): `file:line:col: old → new` per place, then what to do."""
     n = sum(len(c.edits) for c in plan.changes)
     if not n and not plan.reviews:
-        console.print(f"[green]✓[/] {_plural(checked, 'file')} checked: no retired paths")
+        line = f"✓ {_plural(checked, 'file')} checked: no retired paths"
+        console.plain(line) if isinstance(console, _LazyConsole) else console.print(line)
         return
     lines = 0
     froms = {entry.old for entry in plan.mapping.entries}
@@ -450,6 +500,7 @@ def progress(err: Any, enabled: bool) -> Iterator[Callable[[str, int, int], None
     if not enabled or not err.is_terminal:
         yield None
         return
+    err = err.real() if isinstance(err, _LazyConsole) else err
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -457,9 +508,10 @@ def progress(err: Any, enabled: bool) -> Iterator[Callable[[str, int, int], None
     tasks: dict[str, Any] = {}
 
     def update(label: str, done: int, total: int) -> None:
+        # total 0: still listing (git grep is searching), a pulsing bar until the count is known
         if label not in tasks:
-            tasks[label] = bar.add_task(label, total=total)
-        bar.update(tasks[label], completed=done, total=total)
+            tasks[label] = bar.add_task(label, total=total or None)
+        bar.update(tasks[label], completed=done, total=total or None)
 
     with bar:
         yield update

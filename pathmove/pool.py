@@ -1,0 +1,93 @@
+"""Chunked parallel map over a stream of paths: worker processes, results back in order.
+
+Reading, prefiltering and parsing are CPU-bound Python, so the scan of a large
+repository runs in a pool of processes (default: one per core). Small inputs, such as
+`check` on a few staged files, run in this process: a pool costs more than it saves.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+C = TypeVar("C")
+R = TypeVar("R")
+
+JOBS_ENV = "PATHMOVE_JOBS"
+CHUNK_SIZE = 256  # paths per task: large enough that IPC is negligible, small enough to balance
+THRESHOLD = 500  # fewer paths than this are scanned in process
+
+# The worker's own copy of (work, context), set once by _init: with fork it is inherited,
+# not pickled, so contexts holding compiled patterns cost nothing to hand over.
+_WORKER: tuple[Callable[[Any, list[str]], Any], Any] | None = None
+
+
+def default_jobs() -> int:
+    """PATHMOVE_JOBS, else the number of cores this process may use."""
+    raw = os.environ.get(JOBS_ENV, "").strip()
+    if raw.isdigit() and int(raw) > 0:
+        return int(raw)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    """items in lists of at most size, in order."""
+    it = iter(items)
+    while True:
+        chunk = list(itertools.islice(it, max(1, size)))
+        if not chunk:
+            return
+        yield chunk
+
+
+def run(
+    work: Callable[[C, list[str]], R],
+    context: C,
+    items: Iterable[str],
+    *,
+    jobs: int | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    threshold: int = THRESHOLD,
+) -> Iterator[R]:
+    """work(context, chunk) for every chunk of items, results in the order of the chunks."""
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    it = iter(items)
+    head = list(itertools.islice(it, threshold)) if threshold > 0 else []
+    stream = itertools.chain(head, it)
+    if jobs == 1 or len(head) < threshold:
+        for chunk in chunks(stream, chunk_size):
+            yield work(context, chunk)
+        return
+    import multiprocessing  # only here: `check` on a few files never pays for it
+
+    mp = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    pool = mp.Pool(jobs, initializer=_init, initargs=(work, context))
+    try:
+        # imap keeps order; its feeder thread pulls chunks from the (streaming) path source
+        yield from pool.imap(_run_chunk, chunks(stream, chunk_size))
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+def _init(work: Callable[[Any, list[str]], Any], context: Any) -> None:
+    import signal
+
+    global _WORKER
+    # Ctrl-C goes to the whole process group: the parent alone handles it (and stops us).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER = (work, context)
+
+
+def _run_chunk(chunk: list[str]) -> Any:
+    assert _WORKER is not None
+    work, context = _WORKER
+    return work(context, chunk)
