@@ -370,7 +370,7 @@ class Journal:
             if changed:
                 listed = ", ".join(changed[:10]) + (f" and {len(changed) - 10} more" if len(changed) > 10 else "")
                 raise JournalError(
-                    f"undo refused: {len(changed)} file(s) changed since apply: {listed}",
+                    f"undo refused: {len(changed)} {'file' if len(changed) == 1 else 'files'} changed since apply: {listed}",
                     hint="pass --force to restore them anyway (their later changes are lost)",
                 )
         f = self.first_pending()

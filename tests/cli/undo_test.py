@@ -33,7 +33,7 @@ def test_undo_refuses_naming_changed_files_unless_forced(git_repo) -> None:
     changed = snapshot(root)
 
     proc = run_pathmove(root, "undo", check_rc=2)
-    assert "2 file(s) changed since apply" in proc.stderr
+    assert "2 files changed since apply" in proc.stderr
     assert "run.sh" in proc.stderr and "data/south/NOTES.txt" in proc.stderr and "--force" in proc.stderr
     assert differences(changed, snapshot(root)) == []  # refused: nothing touched
 
