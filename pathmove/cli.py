@@ -280,16 +280,25 @@ def check(
 
     root_path, m = _context(root, mapping)
     out, err = report.consoles()
-    rels = []
+    rels, missing, outside = [], [], []
     for f in files or []:
         p = Path(os.path.abspath(f))
+        if not os.path.lexists(p):
+            missing.append(f)
+            continue
         try:
             rels.append(p.relative_to(root_path).as_posix())
         except ValueError:
             try:
                 rels.append(Path(os.path.realpath(p)).relative_to(os.path.realpath(root_path)).as_posix())
             except ValueError:
-                report.print_error(err, f"{f} is outside the root {root_path}; skipped")
+                outside.append(f)
+    if missing or outside:  # bad input: say so, check nothing (exit 2)
+        from pathmove.errors import PathmoveError
+
+        problems = ([f"no such file: {', '.join(missing)}"] if missing else []) + \
+            ([f"outside the root {root_path}: {', '.join(outside)}"] if outside else [])
+        raise PathmoveError("; ".join(problems), hint="name files inside the repository, or pass --root")
     v = plan_mod.build(root_path, m, mode="verify", only=rels, use_git=False)
     _debug_stats(err, v)
     # archived files are history: check, like verify, does not fail on them

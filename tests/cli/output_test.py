@@ -242,3 +242,14 @@ def test_a_usage_error_is_one_line_pointing_at_the_help(git_repo) -> None:
     proc = run_pathmove(root, "plan", "--bogus", check_rc=2)
     assert proc.stderr == "error: No such option: --bogus → see `pathmove plan --help`\n"
     assert run_pathmove(root, check_rc=0).stdout.lstrip().startswith("Usage: pathmove")
+
+
+def test_check_on_a_missing_or_outside_file_is_bad_input(git_repo, tmp_path: Path) -> None:
+    root = git_repo({"migrations.yaml": "moves:\n  - from: outputs/hd_results\n    to: outputs/HD\n",
+                     "outputs/hd_results/a.csv": "x\n", "n.txt": "outputs/hd_results\n"})
+    proc = run_pathmove(root, "check", "n.txt", "no_such.txt", check_rc=2)
+    assert "no such file: no_such.txt" in proc.stderr and proc.stdout == ""
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("outputs/hd_results\n")
+    proc = run_pathmove(root, "check", str(outside), check_rc=2)
+    assert "outside the root" in proc.stderr and "elsewhere.txt" in proc.stderr
