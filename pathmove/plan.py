@@ -166,6 +166,12 @@ def build(
         if pending:  # SPEC §5: a half-done migration is the journal's to finish or undo
             plan.notices.append(Notice(".", "an interrupted apply (or undo) is pending: run `pathmove apply` "
                                             "to finish it, or `pathmove undo` to go back"))
+    if mode == "plan" and only is None:
+        for e in mapping.entries:
+            if "/" not in e.old:  # SPEC §4: a one-word path is also an ordinary word in prose and keys
+                plan.notices.append(Notice(mapping.source or "mapping", f"{e.where}: {e.old!r} is a single path "
+                                           "component: every standalone word spelled so is a reference; "
+                                           "read the plan (or use --diff) before applying"))
     landing = _Landing(mapping) if mode == "plan" and any(m.status == "move" for m in moves) else None
     scanner = Scanner(root, view if mode == "verify" else mapping, translate_moves=(mode == "plan"))
     post_view = mapping.with_live(e.new for e in mapping.entries)

@@ -112,3 +112,12 @@ def test_a_from_inside_its_own_destination_is_not_rewritten_twice(tmp_path: Path
     (tmp_path / "README.txt").write_bytes(change.new_data)
     v = plan.build(tmp_path, m, mode="verify", use_git=False)
     assert v.edits == [] and v.reviews == []
+
+
+def test_a_single_component_from_is_warned_about(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"data/a.csv": "x", "n.txt": "the data is in data/a.csv\n", "deep/x/f": ""})
+    one = plan.build(tmp_path, from_pairs([("data", "datasets")]), use_git=False)
+    assert [n.message for n in one.notices if "single path component" in n.message]
+    assert len(one.edits) == 2  # SPEC §4 still decides: both words are references
+    two = plan.build(tmp_path, from_pairs([("deep/x", "deep/y")]), use_git=False)
+    assert not [n for n in two.notices if "single path component" in n.message]
