@@ -22,7 +22,17 @@ def find(source: Source, mapping: Mapping) -> Iterator[Edit]:
 def retarget(link: str, new_link: str, target: str, mapping: Mapping) -> str | None:
     """The target that reaches the same (moved) place from where the link ends up."""
     if target.startswith("/"):
-        return None  # absolute targets outside the root are never ours; inside: see below
+        # An absolute target stays absolute: like any absolute path in text (SPEC §4,
+        # `/data/proj/outputs/hd_results`), an old path at component boundaries is rewritten.
+        from pathmove.finders.text import find_in
+
+        data = os.fsencode(target)
+        edits = list(find_in(link, data, mapping, 0, len(data), "symlink"))
+        if not edits:
+            return None
+        from pathmove.edits import splice
+
+        return os.fsdecode(splice(data, edits))
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(link), target))
     if joined.startswith("../") or joined == "..":
         return None  # points outside the root: left alone

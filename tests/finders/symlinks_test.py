@@ -26,7 +26,7 @@ def repoint(link: str, target: str) -> str:
 @pytest.mark.parametrize(("link", "target"), (
     pytest.param("runs/latest", "checkpoints_old_v2", id="decoy name"),
     pytest.param("runs/latest", "other/dir", id="unrelated target"),
-    pytest.param("runs/latest", "/mnt/shared/runs/checkpoints_old", id="absolute target is never ours"),
+    pytest.param("runs/latest", "/mnt/shared/myruns/checkpoints_old", id="absolute decoy"),
     pytest.param("runs/latest", "../../outside", id="pointing outside the root"),
     pytest.param("a/b", "../eval/results_v1_old", id="sibling decoy"),
 ))
@@ -39,6 +39,8 @@ def test_symlinks_unchanged(link: str, target: str) -> None:
     pytest.param("runs/latest", "checkpoints_old/", "../checkpoints/pi05/", id="trailing slash kept"),
     pytest.param("runs/latest", "./checkpoints_old/step_9", "../checkpoints/pi05/step_9", id="into the moved folder"),
     pytest.param("latest", "eval/results_v1", "eval/results/v1", id="from the root"),
+    pytest.param("runs/latest", "/srv/proj/runs/checkpoints_old/step_9", "/srv/proj/checkpoints/pi05/step_9",
+                 id="absolute stays absolute, re-pointed like an absolute path in text"),
     pytest.param("latest", "./eval/results_v1", "./eval/results/v1", id="./ kept"),
     pytest.param("runs/checkpoints_old/last", "step_9", "step_9", id="moves with its target: unchanged"),
     pytest.param("runs/checkpoints_old/cfg", "../../configs/a.yaml", "../../configs/a.yaml",
