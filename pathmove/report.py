@@ -403,8 +403,12 @@ def print_verify(console: Any, v: Plan, *, include_archived: bool = False) -> No
     """verify's verdict first, then the stale references grouped by file, then the archived count."""
     n = sum(len(c.edits) for c in v.changes)
     if n or v.reviews:
-        console.print(f"[red bold]✗ {_plural(n, 'stale reference')} in {_plural(len(v.changes), 'file')}[/]"
-                      + (f", [yellow]{len(v.reviews):,} need review[/]" if v.reviews else ""))
+        review = _plural(len(v.reviews), 'place needs', 'places need') + " review"
+        if n:
+            console.print(f"[red bold]✗ {_plural(n, 'stale reference')} in {_plural(len(v.changes), 'file')}[/]"
+                          + (f", [yellow]{review}[/]" if v.reviews else ""))
+        else:
+            console.print(f"[red bold]✗ {review}[/] (no other stale reference)")
         print_findings(console, v.changes)
         print_reviews(console, v)
     else:
