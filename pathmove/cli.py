@@ -112,20 +112,15 @@ def _main(
     _state["debug"] = debug
 
 
-def _context(root: Optional[str], mapping: Optional[str], required: bool = True):
+def _context(root: Optional[str], mapping: Optional[str]):
+    """The root (SPEC §2: --root, else git's top-level, else here) and its loaded mapping."""
     from pathmove import mapping as mapping_mod
     from pathmove import repo
 
     root = root if root is not None else _state.get("root")  # type: ignore[assignment]
     mapping = mapping if mapping is not None else _state.get("mapping")  # type: ignore[assignment]
     root_path = repo.find_root(root)
-    if mapping is not None:
-        mpath = Path(mapping)
-        if not mpath.is_absolute():
-            mpath = Path.cwd() / mpath
-    else:
-        mpath = mapping_mod.default_path(root_path)
-    return root_path, mapping_mod.load(mpath, root_path)
+    return root_path, mapping_mod.load(_mapping_path(root_path, mapping), root_path)
 
 
 def _git_flag(no_git: bool) -> Optional[bool]:
@@ -352,7 +347,7 @@ def infer(
     infer_mod.write_mapping(target, text, force)
     files = sum(m.files for m in result.moves)
     out.print(f"wrote {report.esc(str(target))}: {len(result.moves)} entr{'y' if len(result.moves) == 1 else 'ies'} "
-              f"explaining {files} renamed file(s)")
+              f"explaining {files} renamed {'file' if files == 1 else 'files'}")
     out.print("[dim]next: `pathmove plan` to review, `pathmove apply` to rewrite the references[/]")
     return 0
 

@@ -175,7 +175,7 @@ def to_yaml(inference: Inference) -> str:
     """The mapping as YAML for migrations.yaml, one comment per entry with what it explains."""
     n = sum(m.files for m in inference.moves)
     lines = [
-        f"# Inferred by `pathmove infer {inference.rev}` from {n} file rename(s) git sees between",
+        f"# Inferred by `pathmove infer {inference.rev}` from {n} file {'rename' if n == 1 else 'renames'} git sees between",
         f"# {inference.rev} ({inference.commit[:12]}) and the working tree. Every entry is already moved:",
         "# `pathmove apply` moves nothing and rewrites the references to the old paths.",
         "moves:",
