@@ -73,26 +73,32 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
     """Edits and reviews for one Python file; ParseFailed hands it to the plain-text rule."""
     if not _may_hold_reference(source, mapping):
         return
+    yield from _guarded(source, mapping, reduce=True)
+
+
+def _guarded(source: Source, mapping: Mapping, reduce: bool) -> list[Record]:
     try:
-        records = _gather(source, mapping)
+        return _gather(source, mapping, reduce)
     except ParseFailed:
         raise
     except RecursionError:
         raise ParseFailed("nested too deeply for libcst") from None
     except Exception as exc:  # STYLE §5: one odd file never stops the run; the text rule takes it
         raise ParseFailed(f"the Python rewriter failed on this file ({type(exc).__name__}: {exc})") from exc
-    yield from records
 
 
-def _gather(source: Source, mapping: Mapping) -> list[Record]:
+def _gather(source: Source, mapping: Mapping, reduce: bool = True) -> list[Record]:
     data = source.data
     offset = len(BOM) if data.startswith(BOM) else 0
-    module = parse(data, offset, verify=False)  # _Gatherer.run checks the round trip
+    reduced = _reduce(data, offset, mapping) if reduce else None
+    if reduced is not None:
+        source = source._replace(data=reduced)  # same length, same bytes wherever a record can be
+    module = parse(source.data, offset, verify=False)  # _Gatherer.run checks the round trip
     g = _Gatherer(source, mapping, module, offset)
     g.run()
     if not g.edits:
         return list(g.reviews)
-    problem = check_edits(data, g.edits, g.units, offset, g.module)
+    problem = check_edits(data, g.edits, g.units, offset, g.module if reduced is None else None)
     if problem:
         return [Review(source.path, g.edits[0].start, g.edits[0].end,
                        f"the rewritten file would not be the same Python ({problem}); file left unchanged, "
@@ -100,12 +106,140 @@ def _gather(source: Source, mapping: Mapping) -> list[Record]:
     return [*g.reviews, *g.edits]
 
 
+# ---- the pre-pass: no parse for files with provably nothing to change ----------------------
+# A byte that continues a name in SPEC §4 ("." included: "my.outputs" is not "outputs"), and
+# one that continues a path component without "." (before a "/": "./hd_results" may be
+# normalised by a chain, so "." there keeps the file).
+_NAME_BYTE = frozenset(b for b in range(256) if match.is_name_byte(b))
+_PLAIN_NAME_BYTE = _NAME_BYTE - {0x2E}
+# Where a chain segment or an f-string's text can begin: after a quote, an interpolation, a
+# backslash (escape, line continuation, Windows separator).
+_SEGMENT_START = frozenset(b"\"'{}\\")
+# SPEC §4 end of a name: dots only when a non-name byte (or the end) follows them.
+_NAME_END = re.compile(rb"\.*(?:\Z|[^A-Za-z0-9_\-\x80-\xff.])")
+_ESCAPE_END = re.compile(rb"\\(?:[A-Za-z]|x[0-9A-Fa-f]{2}|[0-7]{1,3}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|N\{[^}]*\})\Z")
+
+
 def _may_hold_reference(source: Source, mapping: Mapping) -> bool:
-    """The cheap bytes check before parsing (STYLE §2 prefilter)."""
-    if any(n in source.data for n in mapping.needles):
-        return True
-    # a moved file's relative imports may need new dots even when it names no moved path
-    return source.path != source.new_path and mapping.packages is not None and b"from ." in source.data
+    """The cheap bytes check before parsing (STYLE §2 prefilter, then the issue 8 pre-pass).
+
+    Every record of this finder needs, verbatim in the file, the last component of a `from`
+    (or a moved module name): in a literal or comment that holds the whole old path at SPEC §4
+    boundaries, or at the start of a chain segment (`"hd_results"`, `f"{base}/hd_results"`)
+    with only the old path's own components before it in that literal. A file whose every
+    occurrence fails both ("myoutputs/hd_results", "outputs/hd_results.bak") cannot change
+    and is not parsed; tests/test_python_prepass.py checks that against the full parse."""
+    data = source.data
+    if mapping.packages is not None and mapping.packages.moves:
+        if any(n in data for n in mapping.packages.needles):
+            return True
+        # a moved file's relative imports may need new dots even when it names no moved path
+        if source.path != source.new_path and b"from ." in data:
+            return True
+    return any(_may_name(data, e.old) for e in mapping.entries)
+
+
+def _may_name(data: bytes, old: str) -> bool:
+    comps = old.encode("utf-8", "surrogateescape").split(b"/")
+    needle = comps[-1]
+    i = data.find(needle)
+    while i >= 0:
+        j = i + len(needle)
+        if _NAME_END.match(data, j) and _left_ok(data, i, comps):
+            return True
+        i = data.find(needle, i + 1)
+    return False
+
+
+def _left_ok(data: bytes, i: int, comps: list[bytes]) -> bool:
+    """Can the occurrence of comps[-1] at i end the old path, or start a chain segment that
+    the old path's other components (in earlier segments) complete?"""
+    k = len(comps)
+    for m in range(k):  # m: how many of the old path's components precede it in this literal
+        prefix = b"/".join(comps[k - 1 - m:k - 1]) + b"/" if m else b""
+        s = i - len(prefix)
+        if s < 0 or data[s:i] != prefix:
+            return False
+        if s == 0 or _escaped(data, s):
+            return True
+        b = data[s - 1]
+        if m == k - 1:  # the whole old path: SPEC §4 start boundary
+            return b not in _NAME_BYTE
+        if b in _SEGMENT_START:
+            return True
+        if b == 0x2F:  # "/": a component of this literal precedes; a plain name is tried next
+            if s < 2 or data[s - 2] not in _PLAIN_NAME_BYTE:
+                return True
+            continue
+        # a name byte, or a space, "(" ...: not where a segment starts
+        return False
+    return False
+
+
+def _escaped(data: bytes, s: int) -> bool:
+    """An escape sequence (or a backslash) just before s: a parser may decode a separator."""
+    return b"\\" in data[max(0, s - 2):s] or _ESCAPE_END.search(data, max(0, s - 12), s) is not None
+
+
+# ---- the reduced parse: top-level blocks that cannot matter are blanked --------------------
+_COMPOUND = tuple(getattr(ast, n) for n in ("FunctionDef", "AsyncFunctionDef", "ClassDef", "If", "For", "AsyncFor",
+                                            "While", "Try", "TryStar", "With", "AsyncWith", "Match") if hasattr(ast, n))
+
+
+def _reduce(data: bytes, offset: int, mapping: Mapping) -> bytes | None:
+    """data with every top-level compound statement that holds no needle (nor do the lines
+    between it and its neighbours) turned into comment lines of the same length; None when
+    nothing is blanked or the shortcut does not apply.
+
+    The gatherer reads module-level simple statements (bases, path aliases) and walks only
+    the top-level statements whose surroundings hold a needle; a blanked block is neither,
+    and every byte that is kept stays at its offset, so the records are those of the full
+    parse at a fraction of libcst's cost (most of a module is function and class bodies).
+    Package moves read imports everywhere: no shortcut there."""
+    if mapping.packages is not None and mapping.packages.moves:
+        return None
+    body = data[offset:]
+    if b"\r" in body or len(body) < 2048:
+        return None
+    try:
+        body.decode("utf-8")  # an undecodable file must fail in parse as before
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            stmts = ast.parse(body).body
+    except (SyntaxError, ValueError, MemoryError, RecursionError, UnicodeDecodeError):
+        return None
+    if not stmts:
+        return None
+    starts = [0] + [m.end() for m in re.finditer(rb"\n", body)]
+
+    def line_start(n: int) -> int:  # byte offset of 1-based line n (len(body) past the end)
+        return starts[n - 1] if n - 1 < len(starts) else len(body)
+
+    first = [min([s.lineno] + [d.lineno for d in getattr(s, "decorator_list", ())]) for s in stmts]
+    last = [cast(int, s.end_lineno) for s in stmts]
+    needles = mapping.needles
+    out = bytearray(body)
+    changed = False
+    for i, stmt in enumerate(stmts):
+        if not isinstance(stmt, _COMPOUND):
+            continue
+        lo = line_start(last[i - 1]) if i else 0
+        hi = line_start(first[i + 1] + 1) if i + 1 < len(stmts) else len(body)
+        if any(n in body[lo:hi] for n in needles):
+            continue
+        a, b = line_start(first[i]), line_start(last[i] + 1)
+        out[a:b] = _LINE.sub(_comment_line, body[a:b])
+        changed = True
+    return data[:offset] + bytes(out) if changed else None
+
+
+_LINE = re.compile(rb"[^\n]+")
+
+
+def _comment_line(m: re.Match[bytes]) -> bytes:
+    # a comment of the same length: libcst drops the spaces of whitespace-only lines at the
+    # end of a module, and a comment line never affects indentation
+    return b"#" + b" " * (len(m.group(0)) - 1)
 
 
 def parse(data: bytes, offset: int = 0, verify: bool = True) -> cst.Module:
