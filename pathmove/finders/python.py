@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import re
 import warnings
 from typing import Iterator, Sequence, Union, cast
@@ -188,7 +189,7 @@ _COMPOUND = tuple(getattr(ast, n) for n in ("FunctionDef", "AsyncFunctionDef", "
 
 def _reduce(data: bytes, offset: int, mapping: Mapping) -> bytes | None:
     """data with every top-level compound statement that holds no needle (nor do the lines
-    between it and its neighbours) turned into comment lines of the same length; None when
+    between it and its neighbours) turned into one comment line of the same length; None when
     nothing is blanked or the shortcut does not apply.
 
     The gatherer reads module-level simple statements (bases, path aliases) and walks only
@@ -203,13 +204,12 @@ def _reduce(data: bytes, offset: int, mapping: Mapping) -> bytes | None:
         return None
     try:
         body.decode("utf-8")  # an undecodable file must fail in parse as before
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            stmts = ast.parse(body).body
-    except (SyntaxError, ValueError, MemoryError, RecursionError, UnicodeDecodeError):
+    except UnicodeDecodeError:
         return None
-    if not stmts:
+    tree = _ast_parse(body)
+    if not isinstance(tree, ast.Module) or not tree.body:
         return None
+    stmts = tree.body
     starts = [0] + [m.end() for m in re.finditer(rb"\n", body)]
 
     def line_start(n: int) -> int:  # byte offset of 1-based line n (len(body) past the end)
@@ -228,18 +228,17 @@ def _reduce(data: bytes, offset: int, mapping: Mapping) -> bytes | None:
         if any(n in body[lo:hi] for n in needles):
             continue
         a, b = line_start(first[i]), line_start(last[i] + 1)
-        out[a:b] = _LINE.sub(_comment_line, body[a:b])
+        out[a:b] = _comment(b - a, body[b - 1:b] == b"\n")
         changed = True
     return data[:offset] + bytes(out) if changed else None
 
 
-_LINE = re.compile(rb"[^\n]+")
-
-
-def _comment_line(m: re.Match[bytes]) -> bytes:
-    # a comment of the same length: libcst drops the spaces of whitespace-only lines at the
-    # end of a module, and a comment line never affects indentation
-    return b"#" + b" " * (len(m.group(0)) - 1)
+def _comment(size: int, newline: bool) -> bytes:
+    """One comment line of size bytes: libcst makes a node or more of every line, and drops
+    the spaces of whitespace-only lines at the end of a module; a comment never indents."""
+    if newline:
+        return b"#" + b" " * (size - 2) + b"\n" if size > 1 else b"\n"
+    return b"#" + b" " * (size - 1)
 
 
 def parse(data: bytes, offset: int = 0, verify: bool = True) -> cst.Module:
@@ -1008,9 +1007,11 @@ def check_edits(data: bytes, edits: Sequence[Edit], units: Sequence[tuple[int, i
     shifted = [_shift(u, edits) for u in units]
     # The fast path: CPython's own parser, when it reads the original (newer syntax than the
     # running Python, e.g. 3.12 f-strings on 3.11, takes the libcst path below).
-    old_shape = _ast_shape(data, units, offset)
+    # Top-level statements no edit touches are compared by their bytes (a statement at
+    # column 0 parses the same wherever its identical text stands); the rest node by node.
+    old_shape = _ast_shape(data, units, offset, [(e.start, e.end) for e in edits])
     if old_shape is not None:
-        new_shape = _ast_shape(new, shifted, offset)
+        new_shape = _ast_shape(new, shifted, offset, _new_spans(edits))
         if new_shape is None:
             return "it would not parse"
         return _compare(old_shape, new_shape)
@@ -1023,14 +1024,22 @@ def check_edits(data: bytes, edits: Sequence[Edit], units: Sequence[tuple[int, i
     return _compare(_skeleton(before, units, offset), _skeleton(after, shifted, offset))
 
 
-def _ast_shape(data: bytes, units: Sequence[tuple[int, int]], offset: int) -> list[str] | None:
-    """The ast as a flat list with string constants and edited units collapsed; None: no parse."""
+def _new_spans(edits: Sequence[Edit]) -> list[tuple[int, int]]:
+    """Where each edit's new text lies in the spliced file."""
+    spans, shift = [], 0
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+        spans.append((e.start + shift, e.start + shift + len(e.new)))
+        shift += len(e.new) - (e.end - e.start)
+    return spans
+
+
+def _ast_shape(data: bytes, units: Sequence[tuple[int, int]], offset: int,
+               touched: Sequence[tuple[int, int]] | None = None) -> list[str] | None:
+    """The ast as a flat list with string constants and edited units collapsed; None: no parse.
+    With touched (edited spans), a top-level statement outside them is one token: its text."""
     body = data[offset:]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences in the user's code
-            tree = ast.parse(body)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
+    tree = _ast_parse(body)
+    if tree is None:
         return None
     starts = [0] + [m.end() for m in re.finditer(rb"\r\n?|\n", body)]  # CPython's line ends
     out: list[str] = []
@@ -1063,11 +1072,40 @@ def _ast_shape(data: bytes, units: Sequence[tuple[int, int]], offset: int) -> li
         else:
             out.append(repr(node))
 
+    def top(tree: ast.Module) -> None:
+        out.extend(("Module", "["))
+        for stmt in tree.body:
+            span = where(stmt)
+            if touched is None or span is None:
+                walk(stmt)
+                continue
+            first = min([span[0]] + [where(d)[0] for d in getattr(stmt, "decorator_list", ())])  # type: ignore[index]
+            if any(a <= span[1] and first <= b for a, b in touched):
+                walk(stmt)
+            else:
+                text = data[first:span[1]]
+                out.append(f"statement:{len(text)}:{hash(text)}")
+        out.append("]")
+        walk(tree.type_ignores)
+        out.append(")")
+
     try:
-        walk(tree)
+        top(tree) if isinstance(tree, ast.Module) else walk(tree)
     except RecursionError:
         return None
     return out
+
+
+@functools.lru_cache(maxsize=4)
+def _ast_parse(body: bytes) -> ast.AST | None:
+    """CPython's tree of body (cached: the reduced parse and the safety check read the same
+    file; the tree is only read), None if it does not parse."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences in the user's code
+            return ast.parse(body)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
 
 
 def _shift(unit: tuple[int, int], edits: Sequence[Edit]) -> tuple[int, int]:

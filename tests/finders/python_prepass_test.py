@@ -147,5 +147,5 @@ def test_reduced_parse_keeps_every_offset() -> None:
     data = FILLER + b'from pathlib import Path\nOUT = Path("outputs")\n\ndef f():\n    return OUT / "hd_results"\n'
     reduced = python._reduce(data, 0, MAPPING)
     assert reduced is not None and len(reduced) == len(data)
-    assert b"helper_0" not in reduced and reduced.count(b"\n") == data.count(b"\n")
+    assert b"helper_0" not in reduced and b"class Table" not in reduced
     assert reduced.endswith(b'def f():\n    return OUT / "hd_results"\n')
