@@ -14,6 +14,7 @@ Every record is a byte span into the original file. Four rules:
 from __future__ import annotations
 
 import ast
+import bisect
 import dataclasses
 import functools
 import re
@@ -1007,6 +1008,18 @@ def check_edits(data: bytes, edits: Sequence[Edit], units: Sequence[tuple[int, i
     shifted = [_shift(u, edits) for u in units]
     # The fast path: CPython's own parser, when it reads the original (newer syntax than the
     # running Python, e.g. 3.12 f-strings on 3.11, takes the libcst path below).
+    # Only the lines of the top-level statements (or comment lines) holding an edit are
+    # parsed again: the bytes around them are the same and start and end at top level.
+    region = _region(data, offset, edits)
+    if region is not None:
+        a, b = region
+        part, new_part = data[a:b], new[a:b + len(new) - len(data)]
+        at = [(x - a, y - a) for x, y in units]
+        old_shape = _ast_shape(part, at, 0, [(e.start - a, e.end - a) for e in edits])
+        new_shape = _ast_shape(new_part, [(x - a, y - a) for x, y in shifted], 0,
+                               [(x - a, y - a) for x, y in _new_spans(edits)])
+        if old_shape is not None and new_shape is not None and _compare(old_shape, new_shape) is None:
+            return None
     # Top-level statements no edit touches are compared by their bytes (a statement at
     # column 0 parses the same wherever its identical text stands); the rest node by node.
     old_shape = _ast_shape(data, units, offset, [(e.start, e.end) for e in edits])
@@ -1022,6 +1035,36 @@ def check_edits(data: bytes, edits: Sequence[Edit], units: Sequence[tuple[int, i
     if before is None:
         before = parse(data, offset)
     return _compare(_skeleton(before, units, offset), _skeleton(after, shifted, offset))
+
+
+def _region(data: bytes, offset: int, edits: Sequence[Edit]) -> tuple[int, int] | None:
+    """The whole lines of the top-level statements that edits touch (an edit outside every
+    statement, in a comment, brings its own lines); None if CPython does not parse data."""
+    body = data[offset:]
+    tree = _ast_parse(body)
+    if not isinstance(tree, ast.Module) or b"__future__" in body:
+        return None
+    starts = [0] + [m.end() for m in re.finditer(rb"\r\n?|\n", body)]  # CPython's line ends
+
+    def line_of(pos: int) -> int:  # 0-based line holding byte pos of body
+        return bisect.bisect_right(starts, pos) - 1
+
+    ranges = []
+    for stmt in tree.body:
+        first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())]) - 1
+        last = cast(int, stmt.end_lineno) - 1
+        ranges.append((starts[first], starts[last + 1] if last + 1 < len(starts) else len(body)))
+    lo, hi = len(body), 0
+    for e in edits:
+        x, y = e.start - offset, e.end - offset
+        hit = [(a, b) for a, b in ranges if a <= y and x < b]
+        a = min([starts[line_of(x)]] + [r[0] for r in hit])
+        end_line = line_of(max(x, y - 1)) + 1
+        b = max([starts[end_line] if end_line < len(starts) else len(body)] + [r[1] for r in hit])
+        lo, hi = min(lo, a), max(hi, b)
+    if lo >= hi:
+        return None
+    return lo + offset, hi + offset
 
 
 def _new_spans(edits: Sequence[Edit]) -> list[tuple[int, int]]:
