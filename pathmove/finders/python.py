@@ -17,19 +17,40 @@ import ast
 import bisect
 import dataclasses
 import functools
+import importlib.util
 import re
+import sys
 import warnings
-from typing import Iterator, Sequence, Union, cast
-
-import libcst as cst
-from libcst.metadata import ByteSpanPositionProvider, CodeSpan, MetadataWrapper
-from libcst.metadata.span_provider import SpanProvidingCodegenState, byte_length_in_utf8
+from typing import TYPE_CHECKING, Any, Iterator, Sequence, Union, cast
 
 from pathmove import match, packages
 from pathmove.edits import Edit, OverlapError, Record, Review, splice
 from pathmove.finders import ParseFailed
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
+
+if TYPE_CHECKING:
+    import libcst as cst
+    from libcst.metadata import CodeSpan
+
+
+def _lazy(name: str) -> Any:
+    """The module, imported on first attribute access (importlib's LazyLoader)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+if not TYPE_CHECKING:
+    # libcst takes ~0.2 s to import: loaded on first use, so that a scan whose Python files
+    # the pre-pass rules out (a migrated tree, most commits) never pays for it
+    cst = _lazy("libcst")
 
 BOM = b"\xef\xbb\xbf"
 # Escape sequences of a non-raw literal: masked by a non-name byte of the same length so
@@ -184,24 +205,27 @@ def _escaped(data: bytes, s: int) -> bool:
 
 
 # ---- the reduced parse: top-level blocks that cannot matter are blanked --------------------
-_COMPOUND = tuple(getattr(ast, n) for n in ("FunctionDef", "AsyncFunctionDef", "ClassDef", "If", "For", "AsyncFor",
-                                            "While", "Try", "TryStar", "With", "AsyncWith", "Match") if hasattr(ast, n))
+# Module-level statements the gatherer reads even without a needle: the bindings that chains
+# resolve through (and whose rebinding makes a name ambiguous).
+_BASES = (ast.Assign, ast.AnnAssign, ast.AugAssign)
 
 
 def _reduce(data: bytes, offset: int, mapping: Mapping) -> bytes | None:
-    """data with every top-level compound statement that holds no needle (nor do the lines
-    between it and its neighbours) turned into one comment line of the same length; None when
-    nothing is blanked or the shortcut does not apply.
+    """data with every top-level statement that holds no needle (nor do the lines between it
+    and its neighbours) turned into one comment line of the same length -- assignments and
+    imports of path helpers excepted; None when nothing is blanked or the shortcut does not
+    apply.
 
-    The gatherer reads module-level simple statements (bases, path aliases) and walks only
-    the top-level statements whose surroundings hold a needle; a blanked block is neither,
-    and every byte that is kept stays at its offset, so the records are those of the full
-    parse at a fraction of libcst's cost (most of a module is function and class bodies).
+    The gatherer reads module-level assignments (bases) and imports of os.path or pathlib
+    (aliases), and walks only the top-level statements whose surroundings hold a needle; a
+    blanked statement is neither, and every byte that is kept stays at its offset, so the
+    records are those of the full parse at a fraction of libcst's cost (most of a module is
+    function and class bodies).
     Package moves read imports everywhere: no shortcut there."""
     if mapping.packages is not None and mapping.packages.moves:
         return None
     body = data[offset:]
-    if b"\r" in body or len(body) < 2048:
+    if b"\r" in body or len(body) < 512:
         return None
     try:
         body.decode("utf-8")  # an undecodable file must fail in parse as before
@@ -219,19 +243,36 @@ def _reduce(data: bytes, offset: int, mapping: Mapping) -> bytes | None:
     first = [min([s.lineno] + [d.lineno for d in getattr(s, "decorator_list", ())]) for s in stmts]
     last = [cast(int, s.end_lineno) for s in stmts]
     needles = mapping.needles
-    out = bytearray(body)
-    changed = False
+    blank: list[tuple[int, int]] = []
+    previous = -2  # the index of the last blanked statement
     for i, stmt in enumerate(stmts):
-        if not isinstance(stmt, _COMPOUND):
+        if isinstance(stmt, _BASES):
             continue
+        if (i and last[i - 1] >= first[i]) or (i + 1 < len(stmts) and first[i + 1] <= last[i]):
+            continue  # shares a line with a neighbour ("import a; X = 1"): kept whole
         lo = line_start(last[i - 1]) if i else 0
         hi = line_start(first[i + 1] + 1) if i + 1 < len(stmts) else len(body)
         if any(n in body[lo:hi] for n in needles):
             continue
         a, b = line_start(first[i]), line_start(last[i] + 1)
-        out[a:b] = _comment(b - a, body[b - 1:b] == b"\n")
-        changed = True
-    return data[:offset] + bytes(out) if changed else None
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)) and b"path" in body[a:b]:
+            continue  # os.path, posixpath, ntpath, pathlib: path aliases (_collect_path_aliases)
+        if blank and previous == i - 1:
+            # right after the previous blanked statement: the lines between hold no needle
+            # either (both regions cover them), so one comment line takes all
+            blank[-1] = (blank[-1][0], b)
+        else:
+            blank.append((a, b))
+        previous = i
+    if not blank:
+        return None
+    out = bytearray()
+    pos = 0
+    for a, b in blank:
+        out += body[pos:a] + _comment(b - a, body[b - 1:b] == b"\n")
+        pos = b
+    out += body[pos:]
+    return data[:offset] + bytes(out)
 
 
 def _comment(size: int, newline: bool) -> bytes:
@@ -1161,8 +1202,8 @@ def _shift(unit: tuple[int, int], edits: Sequence[Edit]) -> tuple[int, int]:
 
 def _skeleton(module: cst.Module, units: Sequence[tuple[int, int]], offset: int) -> list[str]:
     """Node types in order with their depth; an edited unit counts as one node."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    spans = wrapper.resolve(ByteSpanPositionProvider)
+    wrapper = cst.metadata.MetadataWrapper(module, unsafe_skip_copy=True)
+    spans = wrapper.resolve(cst.metadata.ByteSpanPositionProvider)
     out: list[str] = []
     unit_set = set(units)
 
@@ -1218,9 +1259,12 @@ def _local_names(fn: cst.FunctionDef) -> set[str]:
 def byte_spans(module: cst.Module) -> tuple[dict[cst.CSTNode, CodeSpan], str]:
     """Byte spans of every node and the module's code, from one codegen pass
     (ByteSpanPositionProvider's own state, without MetadataWrapper's copy and extra walk)."""
-    provider = ByteSpanPositionProvider()
-    state = SpanProvidingCodegenState(default_indent=module.default_indent, default_newline=module.default_newline,
-                                      provider=provider, get_length=byte_length_in_utf8)
+    from libcst.metadata import span_provider
+
+    provider = span_provider.ByteSpanPositionProvider()
+    state = span_provider.SpanProvidingCodegenState(default_indent=module.default_indent,
+                                                    default_newline=module.default_newline, provider=provider,
+                                                    get_length=span_provider.byte_length_in_utf8)
     module._codegen(state)
     return cast("dict[cst.CSTNode, CodeSpan]", provider._computed), "".join(state.tokens)
 
