@@ -212,9 +212,9 @@ _BASES = (ast.Assign, ast.AnnAssign, ast.AugAssign)
 
 def _reduce(data: bytes, offset: int, mapping: Mapping) -> bytes | None:
     """data with every top-level statement that holds no needle (nor do the lines between it
-    and its neighbours) turned into one comment line of the same length -- assignments and
-    imports of path helpers excepted; None when nothing is blanked or the shortcut does not
-    apply.
+    and its neighbours) turned into one comment line of the same length -- imports of path
+    helpers and the assignments a kept statement may resolve names through excepted; None
+    when nothing is blanked or the shortcut does not apply.
 
     The gatherer reads module-level assignments (bases) and imports of os.path or pathlib
     (aliases), and walks only the top-level statements whose surroundings hold a needle; a
@@ -243,27 +243,28 @@ def _reduce(data: bytes, offset: int, mapping: Mapping) -> bytes | None:
     first = [min([s.lineno] + [d.lineno for d in getattr(s, "decorator_list", ())]) for s in stmts]
     last = [cast(int, s.end_lineno) for s in stmts]
     needles = mapping.needles
-    blank: list[tuple[int, int]] = []
-    previous = -2  # the index of the last blanked statement
+    keep = [False] * len(stmts)
     for i, stmt in enumerate(stmts):
-        if isinstance(stmt, _BASES):
-            continue
-        if (i and last[i - 1] >= first[i]) or (i + 1 < len(stmts) and first[i + 1] <= last[i]):
-            continue  # shares a line with a neighbour ("import a; X = 1"): kept whole
         lo = line_start(last[i - 1]) if i else 0
         hi = line_start(first[i + 1] + 1) if i + 1 < len(stmts) else len(body)
-        if any(n in body[lo:hi] for n in needles):
+        keep[i] = ((i > 0 and last[i - 1] >= first[i]) or (i + 1 < len(stmts) and first[i + 1] <= last[i])
+                   # shares a line with a neighbour ("import a; X = 1"), or may be walked
+                   or any(n in body[lo:hi] for n in needles)
+                   # os.path, posixpath, ntpath, pathlib: path aliases (_collect_path_aliases)
+                   or isinstance(stmt, (ast.Import, ast.ImportFrom))
+                   and b"path" in body[line_start(first[i]):line_start(last[i] + 1)])
+    _keep_bases(stmts, keep)
+    blank: list[tuple[int, int]] = []
+    for i, stmt in enumerate(stmts):
+        if keep[i]:
             continue
         a, b = line_start(first[i]), line_start(last[i] + 1)
-        if isinstance(stmt, (ast.Import, ast.ImportFrom)) and b"path" in body[a:b]:
-            continue  # os.path, posixpath, ntpath, pathlib: path aliases (_collect_path_aliases)
-        if blank and previous == i - 1:
+        if blank and i and not keep[i - 1]:
             # right after the previous blanked statement: the lines between hold no needle
             # either (both regions cover them), so one comment line takes all
             blank[-1] = (blank[-1][0], b)
         else:
             blank.append((a, b))
-        previous = i
     if not blank:
         return None
     out = bytearray()
@@ -273,6 +274,33 @@ def _reduce(data: bytes, offset: int, mapping: Mapping) -> bytes | None:
         pos = b
     out += body[pos:]
     return data[:offset] + bytes(out)
+
+
+def _keep_bases(stmts: list[ast.stmt], keep: list[bool]) -> None:
+    """Also keep every module-level binding a kept statement may resolve a chain through,
+    transitively, and every binding of such a name (two make it ambiguous, SPEC §4.1)."""
+    needed: set[str] = set()
+    for stmt, kept in zip(stmts, keep):
+        if kept:
+            needed.update(n.id for n in ast.walk(stmt) if isinstance(n, ast.Name))
+    grew = True
+    while grew:
+        grew = False
+        for i, stmt in enumerate(stmts):
+            if not keep[i] and isinstance(stmt, _BASES) and _bound(stmt) & needed:
+                keep[i] = grew = True
+                needed.update(n.id for n in ast.walk(stmt) if isinstance(n, ast.Name))
+
+
+def _bound(stmt: ast.stmt) -> set[str]:
+    """The names a module-level assignment binds as the gatherer counts them (_collect_bases)."""
+    if isinstance(stmt, ast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, ast.AugAssign) or isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        targets = [stmt.target]
+    else:
+        return set()
+    return {t.id for t in targets if isinstance(t, ast.Name)}
 
 
 def _comment(size: int, newline: bool) -> bytes:

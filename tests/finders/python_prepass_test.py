@@ -53,6 +53,13 @@ OWN = (
     b'from pathlib import Path\nP = Path("data/merge") / "parts"\n',
     b'from pathlib import Path\nP = Path("data") / "merge/parts"\n',
     b'from pathlib import Path as P\nX = P("ocean") / "runs" / "spinup"\n',
+    # bases the reduced parse must keep: transitive, rebound (ambiguous), augmented, unused
+    b'from pathlib import Path\nROOT = Path(".")\nUNUSED = ROOT / "x"\n\ndef g():\n    return 1\n\n'
+    b'OUT = ROOT / "outputs"\n\ndef f():\n    return OUT / "hd_results"\n',
+    b'from pathlib import Path\nOUT = Path("outputs")\n\ndef g():\n    pass\n\nOUT = Path("other")\n'
+    b'P = OUT / "hd_results"\n',
+    b'import os\nOUT = "outputs"\n\nclass C:\n    pass\n\nOUT += ""\nP = os.path.join(OUT, "hd_results")\n',
+    b'import os.path as osp\nA: str = "outputs"\nB, C = "x", "y"\nP = osp.join(A, "hd_results")\n',
     # decoys the pre-pass must rule out, and near misses
     b'P = "myoutputs/hd_results"\n',
     b'P = "outputs/hd_results.bak"\n',
