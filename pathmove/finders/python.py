@@ -14,20 +14,43 @@ Every record is a byte span into the original file. Four rules:
 from __future__ import annotations
 
 import ast
+import bisect
 import dataclasses
+import functools
+import importlib.util
 import re
+import sys
 import warnings
-from typing import Iterator, Sequence, Union, cast
-
-import libcst as cst
-from libcst.metadata import ByteSpanPositionProvider, CodeSpan, MetadataWrapper
-from libcst.metadata.span_provider import SpanProvidingCodegenState, byte_length_in_utf8
+from typing import TYPE_CHECKING, Any, Iterator, Sequence, Union, cast
 
 from pathmove import match, packages
 from pathmove.edits import Edit, OverlapError, Record, Review, splice
 from pathmove.finders import ParseFailed
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
+
+if TYPE_CHECKING:
+    import libcst as cst
+    from libcst.metadata import CodeSpan
+
+
+def _lazy(name: str) -> Any:
+    """The module, imported on first attribute access (importlib's LazyLoader)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+if not TYPE_CHECKING:
+    # libcst takes ~0.2 s to import: loaded on first use, so that a scan whose Python files
+    # the pre-pass rules out (a migrated tree, most commits) never pays for it
+    cst = _lazy("libcst")
 
 BOM = b"\xef\xbb\xbf"
 # Escape sequences of a non-raw literal: masked by a non-name byte of the same length so
@@ -73,26 +96,32 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
     """Edits and reviews for one Python file; ParseFailed hands it to the plain-text rule."""
     if not _may_hold_reference(source, mapping):
         return
+    yield from _guarded(source, mapping, reduce=True)
+
+
+def _guarded(source: Source, mapping: Mapping, reduce: bool) -> list[Record]:
     try:
-        records = _gather(source, mapping)
+        return _gather(source, mapping, reduce)
     except ParseFailed:
         raise
     except RecursionError:
         raise ParseFailed("nested too deeply for libcst") from None
     except Exception as exc:  # STYLE §5: one odd file never stops the run; the text rule takes it
         raise ParseFailed(f"the Python rewriter failed on this file ({type(exc).__name__}: {exc})") from exc
-    yield from records
 
 
-def _gather(source: Source, mapping: Mapping) -> list[Record]:
+def _gather(source: Source, mapping: Mapping, reduce: bool = True) -> list[Record]:
     data = source.data
     offset = len(BOM) if data.startswith(BOM) else 0
-    module = parse(data, offset, verify=False)  # _Gatherer.run checks the round trip
+    reduced = _reduce(data, offset, mapping) if reduce else None
+    if reduced is not None:
+        source = source._replace(data=reduced)  # same length, same bytes wherever a record can be
+    module = parse(source.data, offset, verify=False)  # _Gatherer.run checks the round trip
     g = _Gatherer(source, mapping, module, offset)
     g.run()
     if not g.edits:
         return list(g.reviews)
-    problem = check_edits(data, g.edits, g.units, offset, g.module)
+    problem = check_edits(data, g.edits, g.units, offset, g.module if reduced is None else None)
     if problem:
         return [Review(source.path, g.edits[0].start, g.edits[0].end,
                        f"the rewritten file would not be the same Python ({problem}); file left unchanged, "
@@ -100,12 +129,186 @@ def _gather(source: Source, mapping: Mapping) -> list[Record]:
     return [*g.reviews, *g.edits]
 
 
+# ---- the pre-pass: no parse for files with provably nothing to change ----------------------
+# A byte that continues a name in SPEC §4 ("." included: "my.outputs" is not "outputs"), and
+# one that continues a path component without "." (before a "/": "./hd_results" may be
+# normalised by a chain, so "." there keeps the file).
+_NAME_BYTE = frozenset(b for b in range(256) if match.is_name_byte(b))
+_PLAIN_NAME_BYTE = _NAME_BYTE - {0x2E}
+# Where a chain segment or an f-string's text can begin: after a quote, an interpolation, a
+# backslash (escape, line continuation, Windows separator).
+_SEGMENT_START = frozenset(b"\"'{}\\")
+# SPEC §4 end of a name: dots only when a non-name byte (or the end) follows them.
+_NAME_END = re.compile(rb"\.*(?:\Z|[^A-Za-z0-9_\-\x80-\xff.])")
+_ESCAPE_END = re.compile(rb"\\(?:[A-Za-z]|x[0-9A-Fa-f]{2}|[0-7]{1,3}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|N\{[^}]*\})\Z")
+
+
 def _may_hold_reference(source: Source, mapping: Mapping) -> bool:
-    """The cheap bytes check before parsing (STYLE §2 prefilter)."""
-    if any(n in source.data for n in mapping.needles):
-        return True
-    # a moved file's relative imports may need new dots even when it names no moved path
-    return source.path != source.new_path and mapping.packages is not None and b"from ." in source.data
+    """The cheap bytes check before parsing (STYLE §2 prefilter, then the issue 8 pre-pass).
+
+    Every record of this finder needs, verbatim in the file, the last component of a `from`
+    (or a moved module name): in a literal or comment that holds the whole old path at SPEC §4
+    boundaries, or at the start of a chain segment (`"hd_results"`, `f"{base}/hd_results"`)
+    with only the old path's own components before it in that literal. A file whose every
+    occurrence fails both ("myoutputs/hd_results", "outputs/hd_results.bak") cannot change
+    and is not parsed; tests/test_python_prepass.py checks that against the full parse."""
+    data = source.data
+    if mapping.packages is not None and mapping.packages.moves:
+        if any(n in data for n in mapping.packages.needles):
+            return True
+        # a moved file's relative imports may need new dots even when it names no moved path
+        if source.path != source.new_path and b"from ." in data:
+            return True
+    return any(_may_name(data, e.old) for e in mapping.entries)
+
+
+def _may_name(data: bytes, old: str) -> bool:
+    comps = old.encode("utf-8", "surrogateescape").split(b"/")
+    needle = comps[-1]
+    i = data.find(needle)
+    while i >= 0:
+        j = i + len(needle)
+        if _NAME_END.match(data, j) and _left_ok(data, i, comps):
+            return True
+        i = data.find(needle, i + 1)
+    return False
+
+
+def _left_ok(data: bytes, i: int, comps: list[bytes]) -> bool:
+    """Can the occurrence of comps[-1] at i end the old path, or start a chain segment that
+    the old path's other components (in earlier segments) complete?"""
+    k = len(comps)
+    for m in range(k):  # m: how many of the old path's components precede it in this literal
+        prefix = b"/".join(comps[k - 1 - m:k - 1]) + b"/" if m else b""
+        s = i - len(prefix)
+        if s < 0 or data[s:i] != prefix:
+            return False
+        if s == 0 or _escaped(data, s):
+            return True
+        b = data[s - 1]
+        if m == k - 1:  # the whole old path: SPEC §4 start boundary
+            return b not in _NAME_BYTE
+        if b in _SEGMENT_START:
+            return True
+        if b == 0x2F:  # "/": a component of this literal precedes; a plain name is tried next
+            if s < 2 or data[s - 2] not in _PLAIN_NAME_BYTE:
+                return True
+            continue
+        # a name byte, or a space, "(" ...: not where a segment starts
+        return False
+    return False
+
+
+def _escaped(data: bytes, s: int) -> bool:
+    """An escape sequence (or a backslash) just before s: a parser may decode a separator."""
+    return b"\\" in data[max(0, s - 2):s] or _ESCAPE_END.search(data, max(0, s - 12), s) is not None
+
+
+# ---- the reduced parse: top-level blocks that cannot matter are blanked --------------------
+# Module-level statements the gatherer reads even without a needle: the bindings that chains
+# resolve through (and whose rebinding makes a name ambiguous).
+_BASES = (ast.Assign, ast.AnnAssign, ast.AugAssign)
+
+
+def _reduce(data: bytes, offset: int, mapping: Mapping) -> bytes | None:
+    """data with every top-level statement that holds no needle (nor do the lines between it
+    and its neighbours) turned into one comment line of the same length -- imports of path
+    helpers and the assignments a kept statement may resolve names through excepted; None
+    when nothing is blanked or the shortcut does not apply.
+
+    The gatherer reads module-level assignments (bases) and imports of os.path or pathlib
+    (aliases), and walks only the top-level statements whose surroundings hold a needle; a
+    blanked statement is neither, and every byte that is kept stays at its offset, so the
+    records are those of the full parse at a fraction of libcst's cost (most of a module is
+    function and class bodies).
+    Package moves read imports everywhere: no shortcut there."""
+    if mapping.packages is not None and mapping.packages.moves:
+        return None
+    body = data[offset:]
+    if b"\r" in body or len(body) < 512:
+        return None
+    try:
+        body.decode("utf-8")  # an undecodable file must fail in parse as before
+    except UnicodeDecodeError:
+        return None
+    tree = _ast_parse(body)
+    if not isinstance(tree, ast.Module) or not tree.body:
+        return None
+    stmts = tree.body
+    starts = [0] + [m.end() for m in re.finditer(rb"\n", body)]
+
+    def line_start(n: int) -> int:  # byte offset of 1-based line n (len(body) past the end)
+        return starts[n - 1] if n - 1 < len(starts) else len(body)
+
+    first = [min([s.lineno] + [d.lineno for d in getattr(s, "decorator_list", ())]) for s in stmts]
+    last = [cast(int, s.end_lineno) for s in stmts]
+    needles = mapping.needles
+    keep = [False] * len(stmts)
+    for i, stmt in enumerate(stmts):
+        lo = line_start(last[i - 1]) if i else 0
+        hi = line_start(first[i + 1] + 1) if i + 1 < len(stmts) else len(body)
+        keep[i] = ((i > 0 and last[i - 1] >= first[i]) or (i + 1 < len(stmts) and first[i + 1] <= last[i])
+                   # shares a line with a neighbour ("import a; X = 1"), or may be walked
+                   or any(n in body[lo:hi] for n in needles)
+                   # os.path, posixpath, ntpath, pathlib: path aliases (_collect_path_aliases)
+                   or isinstance(stmt, (ast.Import, ast.ImportFrom))
+                   and b"path" in body[line_start(first[i]):line_start(last[i] + 1)])
+    _keep_bases(stmts, keep)
+    blank: list[tuple[int, int]] = []
+    for i, stmt in enumerate(stmts):
+        if keep[i]:
+            continue
+        a, b = line_start(first[i]), line_start(last[i] + 1)
+        if blank and i and not keep[i - 1]:
+            # right after the previous blanked statement: the lines between hold no needle
+            # either (both regions cover them), so one comment line takes all
+            blank[-1] = (blank[-1][0], b)
+        else:
+            blank.append((a, b))
+    if not blank:
+        return None
+    out = bytearray()
+    pos = 0
+    for a, b in blank:
+        out += body[pos:a] + _comment(b - a, body[b - 1:b] == b"\n")
+        pos = b
+    out += body[pos:]
+    return data[:offset] + bytes(out)
+
+
+def _keep_bases(stmts: list[ast.stmt], keep: list[bool]) -> None:
+    """Also keep every module-level binding a kept statement may resolve a chain through,
+    transitively, and every binding of such a name (two make it ambiguous, SPEC §4.1)."""
+    needed: set[str] = set()
+    for stmt, kept in zip(stmts, keep):
+        if kept:
+            needed.update(n.id for n in ast.walk(stmt) if isinstance(n, ast.Name))
+    grew = True
+    while grew:
+        grew = False
+        for i, stmt in enumerate(stmts):
+            if not keep[i] and isinstance(stmt, _BASES) and _bound(stmt) & needed:
+                keep[i] = grew = True
+                needed.update(n.id for n in ast.walk(stmt) if isinstance(n, ast.Name))
+
+
+def _bound(stmt: ast.stmt) -> set[str]:
+    """The names a module-level assignment binds as the gatherer counts them (_collect_bases)."""
+    if isinstance(stmt, ast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, ast.AugAssign) or isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        targets = [stmt.target]
+    else:
+        return set()
+    return {t.id for t in targets if isinstance(t, ast.Name)}
+
+
+def _comment(size: int, newline: bool) -> bytes:
+    """One comment line of size bytes: libcst makes a node or more of every line, and drops
+    the spaces of whitespace-only lines at the end of a module; a comment never indents."""
+    if newline:
+        return b"#" + b" " * (size - 2) + b"\n" if size > 1 else b"\n"
+    return b"#" + b" " * (size - 1)
 
 
 def parse(data: bytes, offset: int = 0, verify: bool = True) -> cst.Module:
@@ -874,9 +1077,23 @@ def check_edits(data: bytes, edits: Sequence[Edit], units: Sequence[tuple[int, i
     shifted = [_shift(u, edits) for u in units]
     # The fast path: CPython's own parser, when it reads the original (newer syntax than the
     # running Python, e.g. 3.12 f-strings on 3.11, takes the libcst path below).
-    old_shape = _ast_shape(data, units, offset)
+    # Only the lines of the top-level statements (or comment lines) holding an edit are
+    # parsed again: the bytes around them are the same and start and end at top level.
+    region = _region(data, offset, edits)
+    if region is not None:
+        a, b = region
+        part, new_part = data[a:b], new[a:b + len(new) - len(data)]
+        at = [(x - a, y - a) for x, y in units]
+        old_shape = _ast_shape(part, at, 0, [(e.start - a, e.end - a) for e in edits])
+        new_shape = _ast_shape(new_part, [(x - a, y - a) for x, y in shifted], 0,
+                               [(x - a, y - a) for x, y in _new_spans(edits)])
+        if old_shape is not None and new_shape is not None and _compare(old_shape, new_shape) is None:
+            return None
+    # Top-level statements no edit touches are compared by their bytes (a statement at
+    # column 0 parses the same wherever its identical text stands); the rest node by node.
+    old_shape = _ast_shape(data, units, offset, [(e.start, e.end) for e in edits])
     if old_shape is not None:
-        new_shape = _ast_shape(new, shifted, offset)
+        new_shape = _ast_shape(new, shifted, offset, _new_spans(edits))
         if new_shape is None:
             return "it would not parse"
         return _compare(old_shape, new_shape)
@@ -889,14 +1106,52 @@ def check_edits(data: bytes, edits: Sequence[Edit], units: Sequence[tuple[int, i
     return _compare(_skeleton(before, units, offset), _skeleton(after, shifted, offset))
 
 
-def _ast_shape(data: bytes, units: Sequence[tuple[int, int]], offset: int) -> list[str] | None:
-    """The ast as a flat list with string constants and edited units collapsed; None: no parse."""
+def _region(data: bytes, offset: int, edits: Sequence[Edit]) -> tuple[int, int] | None:
+    """The whole lines of the top-level statements that edits touch (an edit outside every
+    statement, in a comment, brings its own lines); None if CPython does not parse data."""
     body = data[offset:]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences in the user's code
-            tree = ast.parse(body)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
+    tree = _ast_parse(body)
+    if not isinstance(tree, ast.Module) or b"__future__" in body:
+        return None
+    starts = [0] + [m.end() for m in re.finditer(rb"\r\n?|\n", body)]  # CPython's line ends
+
+    def line_of(pos: int) -> int:  # 0-based line holding byte pos of body
+        return bisect.bisect_right(starts, pos) - 1
+
+    ranges = []
+    for stmt in tree.body:
+        first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())]) - 1
+        last = cast(int, stmt.end_lineno) - 1
+        ranges.append((starts[first], starts[last + 1] if last + 1 < len(starts) else len(body)))
+    lo, hi = len(body), 0
+    for e in edits:
+        x, y = e.start - offset, e.end - offset
+        hit = [(a, b) for a, b in ranges if a <= y and x < b]
+        a = min([starts[line_of(x)]] + [r[0] for r in hit])
+        end_line = line_of(max(x, y - 1)) + 1
+        b = max([starts[end_line] if end_line < len(starts) else len(body)] + [r[1] for r in hit])
+        lo, hi = min(lo, a), max(hi, b)
+    if lo >= hi:
+        return None
+    return lo + offset, hi + offset
+
+
+def _new_spans(edits: Sequence[Edit]) -> list[tuple[int, int]]:
+    """Where each edit's new text lies in the spliced file."""
+    spans, shift = [], 0
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+        spans.append((e.start + shift, e.start + shift + len(e.new)))
+        shift += len(e.new) - (e.end - e.start)
+    return spans
+
+
+def _ast_shape(data: bytes, units: Sequence[tuple[int, int]], offset: int,
+               touched: Sequence[tuple[int, int]] | None = None) -> list[str] | None:
+    """The ast as a flat list with string constants and edited units collapsed; None: no parse.
+    With touched (edited spans), a top-level statement outside them is one token: its text."""
+    body = data[offset:]
+    tree = _ast_parse(body)
+    if tree is None:
         return None
     starts = [0] + [m.end() for m in re.finditer(rb"\r\n?|\n", body)]  # CPython's line ends
     out: list[str] = []
@@ -929,11 +1184,40 @@ def _ast_shape(data: bytes, units: Sequence[tuple[int, int]], offset: int) -> li
         else:
             out.append(repr(node))
 
+    def top(tree: ast.Module) -> None:
+        out.extend(("Module", "["))
+        for stmt in tree.body:
+            span = where(stmt)
+            if touched is None or span is None:
+                walk(stmt)
+                continue
+            first = min([span[0]] + [where(d)[0] for d in getattr(stmt, "decorator_list", ())])  # type: ignore[index]
+            if any(a <= span[1] and first <= b for a, b in touched):
+                walk(stmt)
+            else:
+                text = data[first:span[1]]
+                out.append(f"statement:{len(text)}:{hash(text)}")
+        out.append("]")
+        walk(tree.type_ignores)
+        out.append(")")
+
     try:
-        walk(tree)
+        top(tree) if isinstance(tree, ast.Module) else walk(tree)
     except RecursionError:
         return None
     return out
+
+
+@functools.lru_cache(maxsize=4)
+def _ast_parse(body: bytes) -> ast.AST | None:
+    """CPython's tree of body (cached: the reduced parse and the safety check read the same
+    file; the tree is only read), None if it does not parse."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences in the user's code
+            return ast.parse(body)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
 
 
 def _shift(unit: tuple[int, int], edits: Sequence[Edit]) -> tuple[int, int]:
@@ -946,8 +1230,8 @@ def _shift(unit: tuple[int, int], edits: Sequence[Edit]) -> tuple[int, int]:
 
 def _skeleton(module: cst.Module, units: Sequence[tuple[int, int]], offset: int) -> list[str]:
     """Node types in order with their depth; an edited unit counts as one node."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    spans = wrapper.resolve(ByteSpanPositionProvider)
+    wrapper = cst.metadata.MetadataWrapper(module, unsafe_skip_copy=True)
+    spans = wrapper.resolve(cst.metadata.ByteSpanPositionProvider)
     out: list[str] = []
     unit_set = set(units)
 
@@ -1003,9 +1287,12 @@ def _local_names(fn: cst.FunctionDef) -> set[str]:
 def byte_spans(module: cst.Module) -> tuple[dict[cst.CSTNode, CodeSpan], str]:
     """Byte spans of every node and the module's code, from one codegen pass
     (ByteSpanPositionProvider's own state, without MetadataWrapper's copy and extra walk)."""
-    provider = ByteSpanPositionProvider()
-    state = SpanProvidingCodegenState(default_indent=module.default_indent, default_newline=module.default_newline,
-                                      provider=provider, get_length=byte_length_in_utf8)
+    from libcst.metadata import span_provider
+
+    provider = span_provider.ByteSpanPositionProvider()
+    state = span_provider.SpanProvidingCodegenState(default_indent=module.default_indent,
+                                                    default_newline=module.default_newline, provider=provider,
+                                                    get_length=span_provider.byte_length_in_utf8)
     module._codegen(state)
     return cast("dict[cst.CSTNode, CodeSpan]", provider._computed), "".join(state.tokens)
 
