@@ -11,8 +11,9 @@ from typing import Any, Callable
 
 from pathmove import fsio, repo
 from pathmove import journal as journal_mod
+from pathmove.edits import written_spans
 from pathmove.errors import ConcurrentChangeError, DirtyTreeError, Interrupted, JournalError
-from pathmove.journal import STAGING, Journal, encode_edits, sha, written_spans
+from pathmove.journal import STAGING, Journal, encode_edits, sha
 from pathmove.mapping import Mapping
 from pathmove.plan import FileChange, Move, Plan, build, vouch
 

@@ -58,6 +58,16 @@ def splice(data: bytes, edits: list[Edit]) -> bytes:
     return b"".join(out)
 
 
+def written_spans(edits: list[Edit]) -> list[tuple[int, int]]:
+    """Where each edit's new bytes sit in the result of splice(data, edits)."""
+    spans, delta = [], 0
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+        start = e.start + delta
+        spans.append((start, start + len(e.new)))
+        delta += len(e.new) - (e.end - e.start)
+    return spans
+
+
 def dedupe(edits: list[Edit]) -> list[Edit]:
     """Drop exact duplicates and edits that lie inside an earlier, wider edit of the same file."""
     result: list[Edit] = []

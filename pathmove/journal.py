@@ -65,16 +65,6 @@ def encode_edits(edits: list[Edit]) -> list[list[Any]]:
     return [[e.start, e.end, e.new.decode("latin-1")] for e in sorted(edits, key=lambda e: e.start)]
 
 
-def written_spans(edits: list[Edit]) -> list[Span]:
-    """Where each edit's new bytes sit in the spliced result."""
-    spans, delta = [], 0
-    for e in sorted(edits, key=lambda e: e.start):
-        start = e.start + delta
-        spans.append((start, start + len(e.new)))
-        delta += len(e.new) - (e.end - e.start)
-    return spans
-
-
 class Journal:
     """One apply's record. Steps run in order; each is logged durably once done."""
 

@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from pathmove import finders, journal, match, packages, pool, repo
-from pathmove.edits import Edit, Notice, OverlapError, Review, dedupe, splice
+from pathmove.edits import Edit, Notice, OverlapError, Review, dedupe, splice, written_spans
 from pathmove.errors import ConflictError
 from pathmove.mapping import Entry, Mapping
 from pathmove.scan import Scanner, ScanStats, Skip, Source, iter_listing, kind_of, spec_for
@@ -347,7 +347,7 @@ def _unstable(change: FileChange, post_view: Mapping) -> str | None:
     if change.kind == "symlink" or change.archived:
         return None
     again = Source(change.new_path, change.new_path, new_data, change.kind, change.archived)
-    written = _written_spans(change.edits)
+    written = written_spans(change.edits)  # what we wrote is new by construction
     leftover = [r for r in finders.find(again, post_view)
                 if isinstance(r, Edit) and not spells_new_path(new_data, r, post_view)
                 and not any(a <= r.start and r.end <= b for a, b in written)]
@@ -356,15 +356,6 @@ def _unstable(change: FileChange, post_view: Mapping) -> str | None:
         return (f"rewriting would leave {len(leftover)} stale reference(s) (first {e.old!r} at byte {e.start}); "
                 "file left unchanged, please edit it by hand")
     return None
-
-
-def _written_spans(edits: list[Edit]) -> list[tuple[int, int]]:
-    """Where each edit's new text lies in the spliced file: what we wrote is new by construction."""
-    spans, shift = [], 0
-    for e in sorted(edits, key=lambda e: (e.start, e.end)):
-        spans.append((e.start + shift, e.start + shift + len(e.new)))
-        shift += len(e.new) - (e.end - e.start)
-    return spans
 
 
 def spells_new_path(data: bytes, edit: Edit, post_view: Mapping) -> bool:

@@ -24,7 +24,7 @@ import warnings
 from typing import TYPE_CHECKING, Any, Iterator, Sequence, Union, cast
 
 from pathmove import match, packages
-from pathmove.edits import Edit, OverlapError, Record, Review, splice
+from pathmove.edits import Edit, OverlapError, Record, Review, splice, written_spans
 from pathmove.finders import ParseFailed
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
@@ -1086,14 +1086,14 @@ def check_edits(data: bytes, edits: Sequence[Edit], units: Sequence[tuple[int, i
         at = [(x - a, y - a) for x, y in units]
         old_shape = _ast_shape(part, at, 0, [(e.start - a, e.end - a) for e in edits])
         new_shape = _ast_shape(new_part, [(x - a, y - a) for x, y in shifted], 0,
-                               [(x - a, y - a) for x, y in _new_spans(edits)])
+                               [(x - a, y - a) for x, y in written_spans(list(edits))])
         if old_shape is not None and new_shape is not None and _compare(old_shape, new_shape) is None:
             return None
     # Top-level statements no edit touches are compared by their bytes (a statement at
     # column 0 parses the same wherever its identical text stands); the rest node by node.
     old_shape = _ast_shape(data, units, offset, [(e.start, e.end) for e in edits])
     if old_shape is not None:
-        new_shape = _ast_shape(new, shifted, offset, _new_spans(edits))
+        new_shape = _ast_shape(new, shifted, offset, written_spans(list(edits)))
         if new_shape is None:
             return "it would not parse"
         return _compare(old_shape, new_shape)
@@ -1134,15 +1134,6 @@ def _region(data: bytes, offset: int, edits: Sequence[Edit]) -> tuple[int, int] 
     if lo >= hi:
         return None
     return lo + offset, hi + offset
-
-
-def _new_spans(edits: Sequence[Edit]) -> list[tuple[int, int]]:
-    """Where each edit's new text lies in the spliced file."""
-    spans, shift = [], 0
-    for e in sorted(edits, key=lambda e: (e.start, e.end)):
-        spans.append((e.start + shift, e.start + shift + len(e.new)))
-        shift += len(e.new) - (e.end - e.start)
-    return spans
 
 
 def _ast_shape(data: bytes, units: Sequence[tuple[int, int]], offset: int,
