@@ -8,7 +8,7 @@ import os
 import posixpath
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import yaml
 
@@ -79,6 +79,13 @@ class Mapping:
         if entry is None:
             return self.translate(old)
         return entry.new
+
+    def references(self, data: bytes) -> "Iterator[tuple[match.Match, str]]":
+        """Every old path in data (SPEC §4 boundaries) that needs rewriting, with its replacement."""
+        for m in match.find_all(data, self.pattern):
+            new = self.rewrite(m.old, m.tail)
+            if new is not None and new != m.old:
+                yield m, new
 
     def is_live(self, path: str) -> bool:
         """True if path is, or is under, a destination that exists (a current reference)."""

@@ -593,10 +593,7 @@ class _Gatherer:
         for s in run:
             bounds.append((pos, pos + len(s.text)))
             pos += len(s.text) + 1
-        for m in match.find_all(joined, self.mapping.pattern):
-            new = self.mapping.rewrite(m.old, m.tail)
-            if new is None or new == m.old:
-                continue
+        for m, new in self.mapping.references(joined):
             covered = [i for i, (a, b) in enumerate(bounds) if a < m.end and b > m.start]
             if all(run[i].kind == "base" for i in covered):
                 continue  # the base's own definition holds the whole path and is rewritten there
@@ -836,10 +833,7 @@ class _Gatherer:
             where.append((len(joined), len(joined) + len(body), i))
             joined += body
         data = bytes(joined)
-        for m in match.find_all(data, self.mapping.pattern):
-            new = self.mapping.rewrite(m.old, m.tail)
-            if new is None or new == m.old:
-                continue
+        for m, new in self.mapping.references(data):
             hit = [(a, b, i) for a, b, i in where if a < m.end and b > m.start]
             if len(hit) == 1:
                 a, _, i = hit[0]
@@ -928,10 +922,8 @@ class _Gatherer:
 
     def visit_Comment(self, node: cst.Comment) -> bool:
         start, end = self.span(node)
-        for m in match.find_all(self.data[start:end], self.mapping.pattern):
-            new = self.mapping.rewrite(m.old, m.tail)
-            if new is not None and new != m.old:
-                self.edit(start + m.start, start + m.end, new.encode(), "py-comment")
+        for m, new in self.mapping.references(self.data[start:end]):
+            self.edit(start + m.start, start + m.end, new.encode(), "py-comment")
         return False
 
     def visit_Import(self, node: cst.Import) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from pathmove import match
 from pathmove.edits import Edit
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
@@ -23,8 +22,5 @@ def find(source: Source, mapping: Mapping) -> Iterator[Edit]:
 def find_in(path: str, data: bytes, mapping: Mapping, start: int, end: int, kind: str) -> Iterator[Edit]:
     """The text rule on data[start:end], offsets in the whole of data (for other finders' prose)."""
     chunk = data[start:end] if (start, end) != (0, len(data)) else data
-    for m in match.find_all(chunk, mapping.pattern):
-        new = mapping.rewrite(m.old, m.tail)
-        if new is None or new == m.old:
-            continue
+    for m, new in mapping.references(chunk):
         yield Edit(path, start + m.start, start + m.end, chunk[m.start:m.end], new.encode(), kind)
