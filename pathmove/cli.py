@@ -112,14 +112,19 @@ def _main(
     _state["debug"] = debug
 
 
+def _root(root: Optional[str]) -> Path:
+    """--root given after the command, else before it, else found (SPEC §2)."""
+    from pathmove import repo
+
+    return repo.find_root(root if root is not None else _state.get("root"))  # type: ignore[arg-type]
+
+
 def _context(root: Optional[str], mapping: Optional[str]):
     """The root (SPEC §2: --root, else git's top-level, else here) and its loaded mapping."""
     from pathmove import mapping as mapping_mod
-    from pathmove import repo
 
-    root = root if root is not None else _state.get("root")  # type: ignore[assignment]
     mapping = mapping if mapping is not None else _state.get("mapping")  # type: ignore[assignment]
-    root_path = repo.find_root(root)
+    root_path = _root(root)
     return root_path, mapping_mod.load(_mapping_path(root_path, mapping), root_path)
 
 
@@ -329,9 +334,9 @@ def infer(
 ) -> int:
     """Print the mapping for moves already made (git's renames since REV), folded into folder moves."""
     from pathmove import infer as infer_mod
-    from pathmove import repo, report
+    from pathmove import report
 
-    root_path = repo.find_root(root if root is not None else _state.get("root"))  # type: ignore[arg-type]
+    root_path = _root(root)
     result = infer_mod.infer(root_path, rev)
     out, err = report.consoles()
     if not result.moves:
@@ -373,7 +378,7 @@ def undo(
     from pathmove.errors import JournalError
     from pathmove.journal import Journal
 
-    root_path = repo.find_root(root if root is not None else _state.get("root"))  # type: ignore[arg-type]
+    root_path = _root(root)
     use_git = False if no_git else repo.is_git(root_path)
     j = Journal(root_path, use_git)
     if not j.load():

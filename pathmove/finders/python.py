@@ -627,12 +627,7 @@ class _Gatherer:
         if len(comp_seg) != len(olds):
             self.review(root, f"{m.old} → {new}: cannot align the path's segments; edit by hand")
             return
-        p = 0
-        while p < min(len(olds), len(news)) and olds[p] == news[p]:
-            p += 1
-        s = 0
-        while s < min(len(olds), len(news)) - p and olds[-1 - s] == news[-1 - s]:
-            s += 1
+        p, s = _common_ends(olds, news)
         if p == len(olds) - s:
             # pure insertion (a/b → a/x/b): the neighbouring literal takes the new components,
             # so single-component segments grow into split segments like any other growth
@@ -849,12 +844,7 @@ class _Gatherer:
                      m: match.Match, new: str, unit: cst.CSTNode) -> None:
         """A path spread over implicitly concatenated literals: the changed middle goes to the first."""
         old_b, new_b = data[m.start:m.end], new.encode()
-        pre = 0
-        while pre < min(len(old_b), len(new_b)) and old_b[pre] == new_b[pre]:
-            pre += 1
-        suf = 0
-        while suf < min(len(old_b), len(new_b)) - pre and old_b[-1 - suf] == new_b[-1 - suf]:
-            suf += 1
+        pre, suf = _common_ends(old_b, new_b)
         lo, hi = m.start + pre, m.end - suf
         middle = new_b[pre:len(new_b) - suf].decode()
         touched = [(a, b, i) for a, b, i in hit if max(a, lo) < min(b, hi)]
@@ -1367,3 +1357,14 @@ def _escape(new: str, piece: _Piece) -> bytes | None:
             return None
         return "".join(c if c.isascii() else "".join(f"\\x{b:02x}" for b in c.encode()) for c in text).encode()
     return text.encode("utf-8")
+
+
+def _common_ends(a: Sequence[Any], b: Sequence[Any]) -> tuple[int, int]:
+    """Lengths of the common prefix and of the common suffix after it (they never overlap)."""
+    pre = 0
+    while pre < min(len(a), len(b)) and a[pre] == b[pre]:
+        pre += 1
+    suf = 0
+    while suf < min(len(a), len(b)) - pre and a[-1 - suf] == b[-1 - suf]:
+        suf += 1
+    return pre, suf
