@@ -16,6 +16,7 @@ from pathmove.errors import ConcurrentChangeError, DirtyTreeError, Interrupted, 
 from pathmove.journal import STAGING, Journal, encode_edits, sha
 from pathmove.mapping import Mapping
 from pathmove.plan import FileChange, Move, Plan, build, vouch
+from pathmove.words import plural
 
 
 @dataclasses.dataclass
@@ -150,7 +151,7 @@ def run(
     locked = read_only(root, plan.changes)
     if locked:
         shown = ", ".join(locked[:5]) + (f" and {len(locked) - 5} more" if len(locked) > 5 else "")
-        raise JournalError(f"{len(locked)} {'file' if len(locked) == 1 else 'files'} to rewrite {'is' if len(locked) == 1 else 'are'} read-only: {shown}; nothing was changed",
+        raise JournalError(f"{plural(len(locked), 'file')} to rewrite {'is' if len(locked) == 1 else 'are'} read-only: {shown}; nothing was changed",
                            hint="make them writable (chmod u+w) or list them under `exclude`")
     execute(root, plan, journal, progress)
     outcome = Outcome(plan, "applied" if (plan.changes or _moving(plan.moves)) else "nothing",

@@ -44,9 +44,6 @@ def command(fn: Callable[..., int]) -> Callable[..., None]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
-        from pathmove import report
-        from pathmove.errors import PathmoveError
-
         try:
             code = fn(*args, **kwargs)
         except typer.Exit:
@@ -351,8 +348,8 @@ def infer(
     target = _mapping_path(root_path, mapping if mapping is not None else _state.get("mapping"))  # type: ignore[arg-type]
     infer_mod.write_mapping(target, text, force)
     files = sum(m.files for m in result.moves)
-    out.print(f"wrote {report.esc(str(target))}: {len(result.moves)} entr{'y' if len(result.moves) == 1 else 'ies'} "
-              f"explaining {files} renamed {'file' if files == 1 else 'files'}")
+    out.print(f"wrote {report.esc(str(target))}: {report.plural(len(result.moves), 'entry', 'entries')} "
+              f"explaining {report.plural(files, 'renamed file')}")
     out.print("[dim]next: `pathmove plan` to review, `pathmove apply` to rewrite the references[/]")
     return 0
 

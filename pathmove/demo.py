@@ -67,15 +67,15 @@ def run(where: str | None) -> int:
     _step(out, "2", "pathmove apply", "move with git mv, rewrite, verify")
     outcome = apply_mod.run(dest, mapping)
     done = outcome.plan.edits if outcome.plan is not None else []
-    out.print(f"Moved {report._plural(outcome.moved, 'folder')} with git mv (history kept) and rewrote "
-              f"{report._plural(len(done), 'reference')} "
-              f"in {report._plural(outcome.written, 'file')},\neach file written atomically with every other byte kept.")
+    out.print(f"Moved {report.plural(outcome.moved, 'folder')} with git mv (history kept) and rewrote "
+              f"{report.plural(len(done), 'reference')} "
+              f"in {report.plural(outcome.written, 'file')},\neach file written atomically with every other byte kept.")
 
     _step(out, "3", "pathmove verify", "is any old path left?")
     v = outcome.verify
     stale = sum(len(c.edits) for c in v.changes) + len(v.reviews) if v else 0
     if stale:
-        out.print(f"[red bold]✗ {report._plural(stale, 'stale reference')} left[/]")
+        out.print(f"[red bold]✗ {report.plural(stale, 'stale reference')} left[/]")
         if v is not None:
             report.print_findings(out, v.changes)
             report.print_reviews(out, v)
@@ -83,7 +83,7 @@ def run(where: str | None) -> int:
         out.print("[green bold]✓ no stale references[/]")
     if v is not None and v.archived:
         n = sum(len(c.edits) for c in v.archived)
-        out.print(f"[dim]{report._plural(n, 'old path')} in {report._plural(len(v.archived), 'archived file')} ("
+        out.print(f"[dim]{report.plural(n, 'old path')} in {report.plural(len(v.archived), 'archived file')} ("
                   + ", ".join(report.esc(c.path) for c in v.archived)
                   + ") are history: left as they are, counted apart (`verify --include-archived` fails on them).[/]")
     _lookalikes(out, dest, mapping)
@@ -128,7 +128,7 @@ def _lookalikes(out: Any, dest: Path, mapping: Mapping) -> None:
     found = list(_find_lookalikes(dest, mapping))
     if not found:
         return
-    out.print(f"\nLeft alone on purpose: {report._plural(len(found), 'line')} where an old path is only part of another name")
+    out.print(f"\nLeft alone on purpose: {report.plural(len(found), 'line')} where an old path is only part of another name")
     for path, line, text in found[:LOOKALIKES_SHOWN]:
         out.print(f"  [dim]{report.esc(path)}:{line}[/]  {report.esc(text)}")
     if len(found) > LOOKALIKES_SHOWN:

@@ -21,6 +21,7 @@ import yaml
 
 from pathmove import repo
 from pathmove.repo import Rename
+from pathmove.words import plural
 
 
 class InferredMove(NamedTuple):
@@ -175,7 +176,7 @@ def to_yaml(inference: Inference) -> str:
     """The mapping as YAML for migrations.yaml, one comment per entry with what it explains."""
     n = sum(m.files for m in inference.moves)
     lines = [
-        f"# Inferred by `pathmove infer {inference.rev}` from {n} file {'rename' if n == 1 else 'renames'} git sees between",
+        f"# Inferred by `pathmove infer {inference.rev}` from {plural(n, 'file rename')} git sees between",
         f"# {inference.rev} ({inference.commit[:12]}) and the working tree. Every entry is already moved:",
         "# `pathmove apply` moves nothing and rewrites the references to the old paths.",
         "moves:",

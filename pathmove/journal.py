@@ -39,6 +39,7 @@ from typing import Any, Callable, Iterator
 
 from pathmove import fsio, repo
 from pathmove.edits import Edit, splice
+from pathmove.words import plural
 from pathmove.errors import ConcurrentChangeError, Interrupted, JournalError, PathmoveError
 
 VERSION = 2
@@ -360,7 +361,7 @@ class Journal:
             if changed:
                 listed = ", ".join(changed[:10]) + (f" and {len(changed) - 10} more" if len(changed) > 10 else "")
                 raise JournalError(
-                    f"undo refused: {len(changed)} {'file' if len(changed) == 1 else 'files'} changed since apply: {listed}",
+                    f"undo refused: {plural(len(changed), 'file')} changed since apply: {listed}",
                     hint="pass --force to restore them anyway (their later changes are lost)",
                 )
         f = self.first_pending()

@@ -14,6 +14,7 @@ from typing import IO, Any, Callable, Iterator, NamedTuple
 
 from pathmove.edits import Edit, Review
 from pathmove.plan import FileChange, Plan
+from pathmove.words import plural
 
 JSON_VERSION = 1
 LIMIT = 50  # findings shown before "… and N more (use --json)"
@@ -159,10 +160,6 @@ def esc(s: str) -> str:
     return escape(s)
 
 
-def _plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
-
-
 def print_moves(console: Any, plan: Plan) -> None:
     if not plan.moves:
         return
@@ -205,7 +202,7 @@ def print_summary(console: Any, plan: Plan, title: str, *, applied: bool = False
             table.add_row(f"[not bold]  {esc(kind)}[/]", f"{count:,}", "")
     if plan.archived:
         table.add_row("archived", f"{s['archived_references']:,}",
-                      f"in {_plural(len(plan.archived), 'archived file')}, kept (--archived-bulk rewrites)")
+                      f"in {plural(len(plan.archived), 'archived file')}, kept (--archived-bulk rewrites)")
     if plan.reviews:
         table.add_row("[yellow]need review[/]", f"[yellow]{len(plan.reviews):,}[/]", "not rewritten; listed below")
     if s["warnings"]:
@@ -268,7 +265,7 @@ def print_findings(console: Any, changes: list[FileChange], *, limit: int = LIMI
         if lines + 2 > limit:  # a file header needs at least one row under it
             break
         moved = f"  [dim]→ {esc(c.new_path)}[/]" if c.new_path != c.path else ""
-        console.print(f"[bold]{esc(c.path)}[/]{moved}  [dim]{_plural(len(c.edits), 'reference')}[/]")
+        console.print(f"[bold]{esc(c.path)}[/]{moved}  [dim]{plural(len(c.edits), 'reference')}[/]")
         lines += 1
         cells = [(" ".join(at for at, _ in where[:POSITIONS_PER_ROW])
                   + (f" +{len(where) - POSITIONS_PER_ROW}" if len(where) > POSITIONS_PER_ROW else ""),
@@ -286,14 +283,14 @@ def print_findings(console: Any, changes: list[FileChange], *, limit: int = LIMI
         shown += done
         hidden_files -= done == len(c.edits)
     if total > shown:
-        console.print(f"[dim]… and {total - shown:,} more in {_plural(hidden_files, 'file')} (use --json)[/]")
+        console.print(f"[dim]… and {total - shown:,} more in {plural(hidden_files, 'file')} (use --json)[/]")
 
 
 def print_reviews(console: Any, plan: Plan, limit: int = LIMIT) -> None:
     """Places a person must decide (SPEC §4.1): file:line:col and why; never rewritten."""
     if not plan.reviews:
         return
-    console.print(f"[yellow bold]{_plural(len(plan.reviews), 'place needs', 'places need')} review[/] "
+    console.print(f"[yellow bold]{plural(len(plan.reviews), 'place needs', 'places need')} review[/] "
                   "(not rewritten; edit by hand):")
     for r in plan.reviews[:limit]:
         d = review(r, plan.review_data.get(r.path))
@@ -314,7 +311,7 @@ def print_notices(console: Any, plan: Plan, limit: int = 10, *, binaries: bool =
     items = warnings(plan, binaries=binaries)
     if not items:
         return
-    console.print(f"[yellow]{_plural(len(items), 'warning')}:[/]")
+    console.print(f"[yellow]{plural(len(items), 'warning')}:[/]")
     for path, msg in items[:limit]:
         console.print(f"  {esc(path)}: {esc(msg)}")
     if len(items) > limit:
@@ -403,9 +400,9 @@ def print_verify(console: Any, v: Plan, *, include_archived: bool = False) -> No
     """verify's verdict first, then the stale references grouped by file, then the archived count."""
     n = sum(len(c.edits) for c in v.changes)
     if n or v.reviews:
-        review = _plural(len(v.reviews), 'place needs', 'places need') + " review"
+        review = plural(len(v.reviews), 'place needs', 'places need') + " review"
         if n:
-            console.print(f"[red bold]✗ {_plural(n, 'stale reference')} in {_plural(len(v.changes), 'file')}[/]"
+            console.print(f"[red bold]✗ {plural(n, 'stale reference')} in {plural(len(v.changes), 'file')}[/]"
                           + (f", [yellow]{review}[/]" if v.reviews else ""))
         else:
             console.print(f"[red bold]✗ {review}[/] (no other stale reference)")
@@ -415,7 +412,7 @@ def print_verify(console: Any, v: Plan, *, include_archived: bool = False) -> No
         console.print("[green bold]✓ verify: no stale references[/]")
     if v.archived:
         a = sum(len(c.edits) for c in v.archived)
-        what = f"{_plural(a, 'stale reference')} in {_plural(len(v.archived), 'archived file')}"
+        what = f"{plural(a, 'stale reference')} in {plural(len(v.archived), 'archived file')}"
         if include_archived:
             console.print(f"[red bold]✗ {what}[/]")
             print_findings(console, v.archived)
@@ -429,7 +426,7 @@ def print_archived_bulk(console: Any, plan: Plan, limit: int = LIMIT) -> None:
     if bulk:
         console.print(f"[bold]Archived files[/] rewritten in bulk with the plain-text rule ({len(bulk):,}):")
     for c in bulk[:limit]:
-        console.print(f"  archived {esc(c.new_path)}: {_plural(len(c.edits), 'reference')} rewritten")
+        console.print(f"  archived {esc(c.new_path)}: {plural(len(c.edits), 'reference')} rewritten")
     if len(bulk) > limit:
         console.print(f"[dim]… and {len(bulk) - limit:,} more archived files (use --json)[/]")
 
@@ -451,7 +448,7 @@ def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: i
     """check (the pre-commit hook, SPEC §6): `file:line:col: old → new` per place, then what to do."""
     n = sum(len(c.edits) for c in plan.changes)
     if not n and not plan.reviews:
-        line = f"✓ {_plural(checked, 'file')} checked: no retired paths"
+        line = f"✓ {plural(checked, 'file')} checked: no retired paths"
         console.plain(line) if isinstance(console, _LazyConsole) else console.print(line)
         return
     lines = 0
@@ -476,14 +473,14 @@ def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: i
     files = " ".join(esc(c.path) for c in plan.changes)
     mapping = esc(plan.mapping.source or "the mapping")
     if fixed:
-        console.print(f"[green]✓ rewrote {_plural(n, 'reference')} to retired paths in {_plural(len(plan.changes), 'file')}[/]"
+        console.print(f"[green]✓ rewrote {plural(n, 'reference')} to retired paths in {plural(len(plan.changes), 'file')}[/]"
                       " — review the change, then stage it again (git add " + files + ")")
     elif n:
-        console.print(f"[red bold]✗ {_plural(n, 'reference')} to retired paths in {_plural(len(plan.changes), 'file')}[/]"
+        console.print(f"[red bold]✗ {plural(n, 'reference')} to retired paths in {plural(len(plan.changes), 'file')}[/]"
                       f" ({mapping} lists them): use the new path shown after →")
         console.print(f"  or let pathmove rewrite them: [bold]pathmove check --fix {files}[/]")
     if plan.reviews:
-        console.print(f"[yellow]{_plural(len(plan.reviews), 'place needs', 'places need')} review "
+        console.print(f"[yellow]{plural(len(plan.reviews), 'place needs', 'places need')} review "
                       "(pathmove cannot rewrite it safely); edit by hand[/]")
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pathmove import finders
 from pathmove.edits import Edit, Notice, splice
-from pathmove.finders import notebook, text
+from pathmove.finders import text
 from pathmove.mapping import from_pairs
 from pathmove.scan import Source
 
