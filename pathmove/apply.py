@@ -140,7 +140,7 @@ def run(
             return Outcome(None, "already", verify=_verify(root, mapping, use_git, progress))
     try:
         plan = build(root, mapping, mode="plan", archived_bulk=archived_bulk, use_git=use_git,
-                     progress=_stage(progress, "scanning"))
+                     progress=_stage(progress, "scanning"), for_apply=True)
     except KeyboardInterrupt:
         raise Interrupted("interrupted while planning; nothing was changed") from None
     if use_git and not allow_dirty:

@@ -138,12 +138,14 @@ def build(
     jobs: int | None = None,
     chunk_size: int = pool.CHUNK_SIZE,
     pool_threshold: int = pool.THRESHOLD,
+    for_apply: bool = False,
 ) -> Plan:
     """Every edit: in plan mode before the moves, in verify mode on the tree as it is.
 
     Files are streamed from the listing to `jobs` worker processes in chunks of chunk_size
     (in this process below pool_threshold files); only files with something to report come
-    back with their bytes, so memory does not grow with the tree.
+    back with their bytes, so memory does not grow with the tree. for_apply also gathers the
+    spans apply vouches for in moved, unedited files (`Plan.kept`); `plan` has no use for them.
     """
     if use_git is None:
         use_git = repo.is_git(root)
@@ -176,7 +178,7 @@ def build(
     scanner = Scanner(root, view if mode == "verify" else mapping, translate_moves=(mode == "plan"))
     post_view = mapping.with_live(e.new for e in mapping.entries)
     job = _Job(scanner, view, post_view, archived_bulk, keep_binary=only is not None,
-               mode=mode, mapping=mapping, vouched=vouched)
+               mode=mode, mapping=mapping if for_apply else None, vouched=vouched)
     kinds: Counter[str] = Counter()
     if only is not None:
         kinds.update(kind_of(rel) for rel in only)
@@ -228,7 +230,7 @@ class _Job(NamedTuple):
     archived_bulk: bool
     keep_binary: bool  # `check` names its files: a skipped binary is worth a warning
     mode: str = "plan"
-    mapping: Mapping | None = None  # the strict mapping, for the spans apply vouches for
+    mapping: Mapping | None = None  # for apply only: the strict mapping, for the spans apply vouches for
     vouched: Any = None  # verify after a finished apply of this mapping: journal.Vouched
 
 
