@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from importlib import resources
@@ -36,9 +35,7 @@ def materialise(dest: Path) -> Path:
                 "GIT_COMMITTER_NAME": "pathmove demo", "GIT_COMMITTER_EMAIL": "demo@example.org"})
     for args in (["-c", "init.defaultBranch=main", "init", "-q"], ["add", "-A"],
                  ["-c", "commit.gpgSign=false", "commit", "-q", "--no-verify", "-m", "spatial-bench before the move"]):
-        proc = subprocess.run(["git", *args], cwd=dest, env=env, capture_output=True)
-        if proc.returncode != 0:
-            raise PathmoveError(f"git {args[-1]} failed in {dest}: {proc.stderr.decode(errors='replace').strip()}")
+        repo.git(dest, *args, env=env)
     return dest
 
 

@@ -213,9 +213,9 @@ def grep_files(root: Path, needles: Iterable[bytes]) -> set[str] | None:
     if not patterns:
         return set()
     try:
-        proc = subprocess.run(["git", "--no-pager", "grep", "-l", "-z", "-F", "--no-color", "--no-textconv",
-                               *patterns], cwd=root, env=git_env(), capture_output=True)
-    except OSError:
+        proc = git(root, "--no-pager", "grep", "-l", "-z", "-F", "--no-color", "--no-textconv", *patterns,
+                   check=False)
+    except (PathmoveError, OSError):  # no git, or too many needles for one command line: read every file
         return None
     if proc.returncode not in (0, 1):
         return None
