@@ -272,7 +272,7 @@ class Scanner:
         if fsio.is_binary(data):
             return Skip(rel, "binary")
         kind = kind_of(rel)
-        if prefilter and new == rel and not _needs_unfiltered(kind):
+        if prefilter and new == rel:
             # STYLE §2: only a file holding the last component of some `from` can refer to it;
             # `in` is the fast test, the boundary pattern then drops "hd_results_v2"-only files
             if not any(n in data for n in self.needles):
@@ -340,9 +340,3 @@ class ScanStats(NamedTuple):
         for (stage, kind), n in sorted(counts.items()):
             per[stage][kind] = n
         return cls(per["listed"], per["named"], per["reached"])
-
-
-def _needs_unfiltered(kind: str) -> bool:
-    # Hook for finders whose references need not contain a `from`'s last component
-    # (none yet; package moves add dotted module names to the needles instead).
-    return False
