@@ -66,9 +66,3 @@ def find_all(data: bytes, pattern: re.Pattern[bytes] | None) -> Iterator[Match]:
             m.group(0).decode("utf-8", "surrogateescape"),
             tail.replace(b"\\", b"/").decode("utf-8", "surrogateescape"),
         )
-
-
-def occurs(text: str, old: str) -> bool:
-    """True if old occurs at component boundaries in text (convenience for finders)."""
-    pat = compile_pattern([old])
-    return pat is not None and pat.search(text.encode("utf-8", "surrogateescape")) is not None

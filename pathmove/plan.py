@@ -112,18 +112,12 @@ def classify_moves(root: Path, mapping: Mapping) -> list[Move]:
 
 def check_collisions(files: Iterable[str], mapping: Mapping, moves: list[Move], root: Path) -> None:
     """Two files may not end up at one path, nor a moved file land on one that stays."""
-    moving = [m for m in moves if m.status == "move"]
-    if not moving:
+    if not any(m.status == "move" for m in moves):
         return
-    landing: dict[str, str] = {}
-    problems = []
+    landing = _Landing(mapping)
     for rel in files:
-        new = mapping.translate(rel) or rel
-        if new in landing and landing[new] != rel:
-            problems.append(f"{landing[new]!r} and {rel!r} would both become {new!r}")
-        landing[new] = rel
-    if problems:
-        raise ConflictError("the mapping's results collide:\n  " + "\n  ".join(problems[:20]))
+        landing.add(rel)
+    landing.check()
 
 
 def build(
@@ -290,7 +284,7 @@ def _merge(plan: Plan, r: FileResult) -> None:
 
 
 class _Landing:
-    """check_collisions, fed one path at a time while the scan streams."""
+    """The collision check, fed one path at a time while the scan streams."""
 
     def __init__(self, mapping: Mapping) -> None:
         self.mapping = mapping
