@@ -108,26 +108,31 @@ def _outcome(fn, src: Source):  # type: ignore[no-untyped-def]
 SNIPPETS = _snippets()
 
 
+def test_the_rewriters_tables_were_read() -> None:
+    assert len(SNIPPETS) > 100
+
+
+def test_the_reduced_parse_runs_on_most_padded_forms() -> None:
+    reduced = sum(python._reduce(data, 0, MAPPING) is not None for s in SNIPPETS for data in _forms(s))
+    assert reduced > 100
+
+
+# one case per snippet and mapping, so that xdist spreads them
+@pytest.mark.parametrize("snippet", SNIPPETS, ids=[f"s{i}" for i in range(len(SNIPPETS))])
 @pytest.mark.parametrize("mapping", (MAPPING, PKG), ids=("paths", "packages"))
-def test_shortcuts_change_no_record(mapping) -> None:  # type: ignore[no-untyped-def]
-    assert len(SNIPPETS) > 100  # the rewriter's tables were read
-    reduced = 0
-    for snippet in SNIPPETS:
-        for data in _forms(snippet):
-            moved = ("pkg/legacy_io/m.py", "pkg/modern_io/m.py")  # relative imports follow
-            for path, new_path in (moved,) if mapping is PKG else (("m.py", "m.py"),):
-                src = Source(path, new_path, data, "python")
-                full = _outcome(lambda: python._guarded(src, mapping, reduce=False), src)
-                fast = _outcome(lambda: python.find(src, mapping), src)
-                if fast == [] and full == "parse failed":
-                    # the pre-pass skipped a file libcst cannot parse: the text rule, which
-                    # took it before, must have had nothing to change either
-                    assert not [r for r in text.find(src, mapping) if isinstance(r, Edit)], data
-                    continue
-                assert fast == full, (path, data.decode(errors="replace"))
-                reduced += python._reduce(data, 0, mapping) is not None
-    if mapping is MAPPING:
-        assert reduced > 100  # the reduced parse did run on most padded forms
+def test_shortcuts_change_no_record(mapping, snippet: bytes) -> None:  # type: ignore[no-untyped-def]
+    for data in _forms(snippet):
+        moved = ("pkg/legacy_io/m.py", "pkg/modern_io/m.py")  # relative imports follow
+        for path, new_path in (moved,) if mapping is PKG else (("m.py", "m.py"),):
+            src = Source(path, new_path, data, "python")
+            full = _outcome(lambda: python._guarded(src, mapping, reduce=False), src)
+            fast = _outcome(lambda: python.find(src, mapping), src)
+            if fast == [] and full == "parse failed":
+                # the pre-pass skipped a file libcst cannot parse: the text rule, which
+                # took it before, must have had nothing to change either
+                assert not [r for r in text.find(src, mapping) if isinstance(r, Edit)], data
+                continue
+            assert fast == full, (path, data.decode(errors="replace"))
 
 
 @pytest.mark.parametrize(("data", "expected"), (

@@ -13,6 +13,7 @@ from pathmove.edits import Edit, Notice, Review, splice
 from pathmove.finders import ParseFailed
 from pathmove.finders import find as find_any
 from pathmove.finders import python
+from pathmove.finders.python import gather, strings
 from pathmove.mapping import Mapping, from_pairs
 from pathmove.packages import ModuleMove, Packages
 from pathmove.scan import Source
@@ -305,7 +306,7 @@ def test_safety_check_refuses_a_changed_structure() -> None:
 
 
 def test_broken_escaping_is_reported_not_written(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(python, "_escape", lambda new, piece: new.encode())
+    monkeypatch.setattr(strings, "escape", lambda new, piece: new.encode())
     mapping = from_pairs([("outputs/hd_results", 'outputs/h"d')])
     recs = records(b'p = "outputs/hd_results"\n', mapping)
     assert [r.kind for r in recs] == ["unsafe-edit"]
@@ -364,7 +365,7 @@ def test_an_internal_error_hands_the_file_to_the_text_rule(monkeypatch: pytest.M
     def boom(self: object) -> None:
         raise ValueError("odd node")
 
-    monkeypatch.setattr(python._Gatherer, "run", boom)
+    monkeypatch.setattr(gather.Gatherer, "run", boom)
     with pytest.raises(ParseFailed, match="odd node"):
         records(b'p = "outputs/hd_results"\n')
     recs = find_any(Source("m.py", "m.py", b'p = "outputs/hd_results"\n', "python"), MAPPING)
