@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import libcst as cst
 import pytest
@@ -17,6 +18,7 @@ from pathmove.finders.python import gather, strings
 from pathmove.mapping import Mapping, from_pairs
 from pathmove.packages import ModuleMove, Packages
 from pathmove.scan import Source
+from tests.conftest import run_pathmove
 
 MAPPING = from_pairs([
     ("outputs/hd_results", "outputs/HD"),
@@ -360,17 +362,41 @@ def test_python_layout(src: bytes, expected: bytes) -> None:
     assert rewrite(src) == expected
 
 
-def test_an_internal_error_hands_the_file_to_the_text_rule(monkeypatch: pytest.MonkeyPatch) -> None:
-    """STYLE §5: one odd file never stops the run."""
-    def boom(self: object) -> None:
+def test_an_internal_error_is_reported_and_leaves_the_file_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SPEC §4.1: a bug inside a rule is not a parse failure; STYLE §5: it never stops the run."""
+    def boom(g: object, node: object) -> bool:
         raise ValueError("odd node")
 
-    monkeypatch.setattr(gather.Gatherer, "run", boom)
-    with pytest.raises(ParseFailed, match="odd node"):
-        records(b'p = "outputs/hd_results"\n')
+    monkeypatch.setitem(strings.VISIT, "SimpleString", boom)
     recs = find_any(Source("m.py", "m.py", b'p = "outputs/hd_results"\n', "python"), MAPPING)
-    assert isinstance(recs[0], Notice)
-    assert [r.new for r in recs if isinstance(r, Edit)] == [b"outputs/HD"]
+    assert [(type(r).__name__, r.kind) for r in recs] == [("Review", "py-rule-error")]
+    assert isinstance(recs[0], Review) and "ValueError: odd node" in recs[0].message
+
+
+def test_a_rule_error_fails_plan_and_apply_leaves_the_file(git_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The installed tool with a rule that raises (loaded through sitecustomize): plan names
+    the exception, apply and verify exit 1, the file keeps its bytes, the others are rewritten."""
+    root = git_repo({
+        "migrations.yaml": "moves:\n  - from: outputs/hd_results\n    to: outputs/HD\n",
+        "outputs/hd_results/a.csv": "1\n",
+        "m.py": 'p = "outputs/hd_results/a.csv"\n',
+        "notes.txt": "see outputs/hd_results/a.csv\n",
+    })
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import pathmove.finders.python.strings as s\n"
+        "def boom(g, node):\n    raise ValueError('odd node')\n"
+        "s.VISIT['SimpleString'] = boom\n")
+    env = {"PYTHONPATH": str(hook)}
+    plan = run_pathmove(root, "plan", env=env)
+    assert "m.py:1:1" in plan.stdout and "ValueError: odd node" in plan.stdout
+    apply = run_pathmove(root, "apply", env=env, check_rc=1)
+    assert "ValueError: odd node" in apply.stdout
+    verify = run_pathmove(root, "verify", "--json", env=env, check_rc=1)
+    assert "py-rule-error" in verify.stdout
+    assert (root / "m.py").read_bytes() == b'p = "outputs/hd_results/a.csv"\n'
+    assert (root / "notes.txt").read_bytes() == b"see outputs/HD/a.csv\n"
 
 
 # ---- chains keep their meaning -------------------------------------------------------------

@@ -37,7 +37,8 @@ __all__ = ["BOM", "RULES", "byte_spans", "check_edits", "find", "parse"]
 
 
 def find(source: Source, mapping: Mapping) -> Iterator[Record]:
-    """Edits and reviews for one Python file; ParseFailed hands it to the plain-text rule."""
+    """Edits and reviews for one Python file; ParseFailed (the file does not parse) hands it
+    to the plain-text rule, a failing rule is a py-rule-error review on the untouched file."""
     if not _may_hold_reference(source, mapping):
         return
     yield from _guarded(source, mapping, reduce=True)
@@ -50,8 +51,12 @@ def _guarded(source: Source, mapping: Mapping, reduce: bool) -> list[Record]:
         raise
     except RecursionError:
         raise ParseFailed("nested too deeply for libcst") from None
-    except Exception as exc:  # STYLE §5: one odd file never stops the run; the text rule takes it
-        raise ParseFailed(f"the Python rewriter failed on this file ({type(exc).__name__}: {exc})") from exc
+    except Exception as exc:  # noqa: BLE001 — STYLE §5: one odd file never stops the run
+        # SPEC §4.1: a bug inside a rule is not a parse failure. The file parsed, so the
+        # plain-text rule would rewrite it less carefully than the rules meant to: leave it
+        # unchanged and report it with the exception named.
+        return [Review(source.path, 0, 0, f"the Python rewriter failed on this file ({type(exc).__name__}: {exc}); "
+                       "file left unchanged, please check it by hand", "py-rule-error")]
 
 
 def _gather(source: Source, mapping: Mapping, reduce: bool = True) -> list[Record]:
