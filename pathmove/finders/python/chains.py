@@ -59,7 +59,7 @@ def _is_chain(g: Gatherer, node: cst.CSTNode) -> bool:
     return isinstance(node, cst.Call) and _call_kind(g, node) is not None
 
 
-def _flatten(g: Gatherer, node: cst.BaseExpression, ctx: tuple, seen: frozenset[str], mark: bool = True) -> list[_Seg]:
+def _flatten(g: Gatherer, node: cst.BaseExpression, ctx: tuple[Any, ...], seen: frozenset[str], mark: bool = True) -> list[_Seg]:
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
         if mark:
             g.chain_nodes.add(id(node))
@@ -90,7 +90,7 @@ def _flatten(g: Gatherer, node: cst.BaseExpression, ctx: tuple, seen: frozenset[
     return [_Seg("opaque")]
 
 
-def _fstring_segments(g: Gatherer, node: cst.FormattedString, ctx: tuple) -> list[_Seg]:
+def _fstring_segments(g: Gatherer, node: cst.FormattedString, ctx: tuple[Any, ...]) -> list[_Seg]:
     """`f"checkpoints_old/{x}"` in a chain: its first and last text continue the path."""
     parts = node.parts
 

@@ -70,7 +70,7 @@ class _Seg:
     kind: str  # "lit" | "base" | "opaque"
     text: bytes = b""
     node: cst.CSTNode | None = None
-    ctx: tuple = ()  # ("right", binop) | ("left", binop) | ("arg", call, i)
+    ctx: tuple[Any, ...] = ()  # ("right", binop) | ("left", binop) | ("arg", call, i)
     base: str = ""  # the module-level name a "base" segment comes from
     partial: bool = False  # the text at one end of an f-string: edited in place, never split or dropped
     owner: cst.CSTNode | None = None  # the f-string a partial segment belongs to

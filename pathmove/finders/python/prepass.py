@@ -103,9 +103,10 @@ def _reduce(data: bytes, offset: int, mapping: Mapping) -> bytes | None:
     blanked statement is neither, and every byte that is kept stays at its offset, so the
     records are those of the full parse at a fraction of libcst's cost (most of a module is
     function and class bodies).
-    Package moves read imports everywhere: no shortcut there."""
-    if mapping.packages is not None and mapping.packages.moves:
-        return None
+    A package move also keeps every top-level import (imports.prepare reads `import a.b`
+    bindings module-wide) and every statement near a relative import (a moved file's
+    relative imports are re-spelled)."""
+    packaged = mapping.packages is not None and bool(mapping.packages.moves)
     body = data[offset:]
     if b"\r" in body or len(body) < 512:
         return None
@@ -132,6 +133,7 @@ def _reduce(data: bytes, offset: int, mapping: Mapping) -> bytes | None:
         keep[i] = ((i > 0 and last[i - 1] >= first[i]) or (i + 1 < len(stmts) and first[i + 1] <= last[i])
                    # shares a line with a neighbour ("import a; X = 1"), or may be walked
                    or any(n in body[lo:hi] for n in needles)
+                   or packaged and (isinstance(stmt, (ast.Import, ast.ImportFrom)) or b"from ." in body[lo:hi])
                    # os.path, posixpath, ntpath, pathlib: path aliases (_collect_path_aliases)
                    or isinstance(stmt, (ast.Import, ast.ImportFrom))
                    and b"path" in body[line_start(first[i]):line_start(last[i] + 1)])

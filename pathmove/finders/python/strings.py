@@ -78,7 +78,7 @@ def _strings(g: Gatherer, node: cst.BaseExpression) -> None:
         _dotted_string(g, parts[0], owners[0])
 
 
-def _concat_edit(g: Gatherer, data: bytes, hit: list[tuple[int, int, int]], parts: list, owners: list,
+def _concat_edit(g: Gatherer, data: bytes, hit: list[tuple[int, int, int]], parts: list[Any], owners: list[Any],
                  m: match.Match, new: str, unit: cst.CSTNode) -> None:
     """A path spread over implicitly concatenated literals: the changed middle goes to the first."""
     old_b, new_b = data[m.start:m.end], new.encode()
