@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from pathmove.edits import Edit, splice
 from pathmove.edits import written_spans
-from pathmove.journal import map_spans, overlaps, shift_spans
+from pathmove.vouched import map_spans, overlaps, shift_spans
 
 
 def _edit(data: bytes, old: bytes, new: bytes, nth: int = 0) -> Edit:
