@@ -20,6 +20,9 @@ _GIT_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_CO
 def git_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _GIT_VARS}
     env["GIT_TERMINAL_PROMPT"] = "0"
+    # reading commands (status) must not rewrite the index to refresh its stat cache: a
+    # refused apply leaves the index byte-for-byte as it was (SPEC §5)
+    env["GIT_OPTIONAL_LOCKS"] = "0"
     env.setdefault("LC_ALL", "C")
     return env
 
