@@ -88,13 +88,12 @@ def ls_files(root: Path) -> list[str]:
 
 def iter_ls_files(root: Path) -> Iterator[str]:
     """ls_files as a stream: paths are yielded while git is still listing (huge repositories)."""
-    for rel, _ in iter_ls_files_modes(root, stage=False):
-        yield rel
-
-
-def iter_ls_files_modes(root: Path, stage: bool = True) -> Iterator[tuple[str, str]]:
-    """(path, mode) in ls_files order: "100644", "120000" (a symbolic link) ... or "" when untracked."""
-    return _modes(_stream_z(root, _ls_args(stage)), stage)
+    last = None
+    for raw in _stream_z(root, _ls_args(False)):
+        # a path with merge conflicts is listed once per stage, the stages side by side
+        if raw != last:
+            last = raw
+            yield os.fsdecode(raw)
 
 
 def _ls_args(stage: bool) -> list[str]:
@@ -159,20 +158,6 @@ class BackgroundListing:
             proc.wait()
         self.out.close()
         self.err.close()
-
-
-def _modes(records: Iterable[bytes], stage: bool) -> Iterator[tuple[str, str]]:
-    last = None
-    for raw in records:
-        mode = ""
-        if stage and raw[:1].isdigit():
-            meta, tab, path = raw.partition(b"\t")
-            if tab and len(meta) > 10 and meta[6:7] == b" ":  # "100644 <sha> 0<TAB>path"
-                mode, raw = meta[:6].decode(), path
-        # a path with merge conflicts is listed once per stage, the stages side by side
-        if raw != last:
-            last = raw
-            yield os.fsdecode(raw), mode
 
 
 def _stream_z(root: Path, args: list[str]) -> Iterator[bytes]:
