@@ -326,6 +326,8 @@ def infer(
     root_path = _root(root)
     result = infer_mod.infer(root_path, rev)
     out, err = report.consoles()
+    if result.warning:  # git-lfs#4770: past its rename limit git drops renames without failing
+        err.print(f"[yellow]warning:[/] {report.esc(infer_mod.GAVE_UP)} (git: {report.esc(result.warning)})")
     if not result.moves:
         report.print_error(err, f"no renames between {rev} and the working tree: nothing to infer",
                            "infer reads moves git can pair by content (git mv, or a folder moved by hand); "

@@ -310,13 +310,24 @@ def tree_paths(root: Path, commit: str) -> list[str]:
     return [os.fsdecode(p) for p in out.split(b"\0") if p]
 
 
-def renames_since(root: Path, commit: str, rename_limit: int = 5000) -> list[Rename]:
+class Renames(NamedTuple):
+    """The renames git found, and its warning when it gave up on rename detection ("" if not)."""
+
+    renames: list[Rename]
+    warning: str
+
+
+def renames_since(root: Path, commit: str, rename_limit: int | None = None) -> Renames:
     """Renames between commit and the working tree as `git add -A` would see it.
 
     Staged and unstaged changes and untracked (not ignored) files all count, so a folder moved
     with a file manager pairs with its deleted original by content. Nothing is written: git
     marks the untracked files "intent to add" in a copy of the index (no content is stored),
     and the diff reads the working tree itself.
+
+    git drops renames silently past its rename limit (diff.renameLimit, 1000 by default;
+    git-lfs#4770): unless told otherwise, the limit is the number of deleted or added files,
+    enough for every pair git could make. If git still gives up, its warning is returned.
     """
     with tempfile.TemporaryDirectory(prefix="pathmove-infer-") as tmp:
         index = Path(tmp) / "index"
@@ -326,8 +337,17 @@ def renames_since(root: Path, commit: str, rename_limit: int = 5000) -> list[Ren
         env = git_env()
         env["GIT_INDEX_FILE"] = str(index)
         git(root, "add", "--intent-to-add", "--", ".", env=env)
-        out = git(root, "diff", "-M", f"-l{rename_limit}", "-z", "--name-status", "--no-ext-diff",
-                  "--no-textconv", commit, "--", env=env).stdout
+        if rename_limit is None:
+            plain = git(root, "diff", "--no-renames", "-z", "--name-status", "--no-ext-diff", commit, "--",
+                        env=env).stdout.split(b"\0")
+            statuses = plain[0::2]
+            rename_limit = max(1, statuses.count(b"D"), statuses.count(b"A"))
+        proc = git(root, "diff", "-M", f"-l{rename_limit}", "-z", "--name-status", "--no-ext-diff",
+                   "--no-textconv", commit, "--", env=env)
+    out = proc.stdout
+    warning = " ".join(line.removeprefix("warning: ").strip()
+                       for line in proc.stderr.decode(errors="replace").splitlines()
+                       if "rename detection was skipped" in line or "renameLimit" in line)
     fields = out.split(b"\0")
     found: list[Rename] = []
     i = 0
@@ -343,7 +363,7 @@ def renames_since(root: Path, commit: str, rename_limit: int = 5000) -> list[Ren
                 found.append(Rename(old, new, int(status[1:] or 100)))
         else:
             i += 1
-    return found
+    return Renames(found, warning)
 
 
 def same_content(root: Path, commit: str, old: str, path: str) -> bool:
