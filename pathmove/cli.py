@@ -116,7 +116,7 @@ def _root(root: Optional[str]) -> Path:
     return repo.find_root(root if root is not None else _state.get("root"))  # type: ignore[arg-type]
 
 
-def _context(root: Optional[str], mapping: Optional[str]):
+def _context(root: Optional[str], mapping: Optional[str]) -> tuple[Path, Any]:
     """The root (SPEC §2: --root, else git's top-level, else here) and its loaded mapping."""
     from pathmove import mapping as mapping_mod
 
@@ -191,7 +191,9 @@ def apply(
     stale = bool(v and (v.changes or v.reviews))
     code = 1 if stale else 0
     if json_out:
-        doc = report.plan_document(outcome.plan or v, "apply", extra={
+        shown = outcome.plan or v
+        assert shown is not None  # apply always verifies
+        doc = report.plan_document(shown, "apply", extra={
             "status": outcome.status, "exit_code": code,
             "stale": report.plan_document(v, "verify")["findings"] if v else [],
         })
@@ -304,7 +306,7 @@ def check(
     return int(stale)
 
 
-def _debug_stats(err, p) -> None:
+def _debug_stats(err: Any, p: Any) -> None:
     if _state.get("debug"):
         from pathmove import report
 

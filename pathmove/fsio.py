@@ -17,7 +17,7 @@ class ChangedOnDisk(Exception):
     """The file changed after it was read: write_atomic did not replace it (SPEC §5)."""
 
 
-def read(path: Path, size: int = -1) -> bytes:
+def read(path: Path | str, size: int = -1) -> bytes:
     """The bytes of a file; size, when known from a stat, saves a system call per file."""
     fd = os.open(path, _READ_FLAGS)
     try:

@@ -218,7 +218,7 @@ def _line(node: yaml.Node) -> int:
 
 def _scalar(node: yaml.Node) -> str:
     if not isinstance(node, yaml.ScalarNode):
-        return f"<{node.id}>"
+        return f"<{getattr(node, 'id', 'node')}>"
     return str(node.value)
 
 

@@ -405,7 +405,7 @@ def _candidates(src: Source, view: Mapping) -> list[Edit]:
     if src.archived and src.kind != "symlink":
         from pathmove.finders import text
 
-        records = list(text.find(src, view))
+        records: list[Edit | Review | Notice] = list(text.find(src, view))
     else:
-        records = finders.find(src, view)
+        records = list(finders.find(src, view))
     return [r for r in records if isinstance(r, Edit)]

@@ -171,7 +171,7 @@ def _stream_z(root: Path, args: list[str]) -> Iterator[bytes]:
     rest = b""
     try:
         while True:
-            block = proc.stdout.read1(1 << 16)
+            block = os.read(proc.stdout.fileno(), 1 << 16)
             if not block:
                 break
             *records, rest = (rest + block).split(b"\0")
