@@ -360,7 +360,7 @@ def _mapping_path(root_path: Path, mapping: Optional[str]) -> Path:
 @command
 def undo(
     force: bool = typer.Option(False, "--force", help="Restore even files that changed since apply."),
-    no_git: bool = typer.Option(False, "--no-git", help="The apply ran with --no-git."),
+    no_git: bool = typer.Option(False, "--no-git", help="Accepted for old scripts: the journal records whether apply used git."),
     root: Optional[str] = RootOpt,
     mapping: Optional[str] = MappingOpt,
 ) -> int:
