@@ -70,8 +70,8 @@ def _fail(command_name: str, exc: BaseException) -> int:
     resume = "run `pathmove apply` again to finish, or `pathmove undo` to go back"
     if isinstance(exc, BrokenPipeError):  # `pathmove plan | head`: the reader left, not an error
         return 0
-    if isinstance(exc, KeyboardInterrupt):
-        report.print_error(err, "interrupted", resume if command_name == "apply" else "")
+    if isinstance(exc, KeyboardInterrupt):  # apply and undo say more (steps.ctrl_c); here nothing began
+        report.print_error(err, "interrupted", "")
         return 130
     if isinstance(exc, PathmoveError):
         report.print_error(err, str(exc), exc.hint)
@@ -116,7 +116,7 @@ def _root(root: Optional[str]) -> Path:
     return repo.find_root(root if root is not None else _state.get("root"))  # type: ignore[arg-type]
 
 
-def _context(root: Optional[str], mapping: Optional[str]):
+def _context(root: Optional[str], mapping: Optional[str]) -> tuple[Path, Any]:
     """The root (SPEC §2: --root, else git's top-level, else here) and its loaded mapping."""
     from pathmove import mapping as mapping_mod
 
@@ -184,18 +184,16 @@ def apply(
 
     root_path, m = _context(root, mapping)
     out, err = report.consoles()
-    try:
-        with report.progress(err, not json_out) as prog:
-            outcome = apply_mod.run(root_path, m, archived_bulk=archived_bulk, allow_dirty=allow_dirty,
-                                    use_git=_git_flag(no_git), progress=prog)
-    except KeyboardInterrupt:
-        report.print_error(err, "interrupted", "run `pathmove apply` again to finish, or `pathmove undo` to go back")
-        return 130
+    with report.progress(err, not json_out) as prog:
+        outcome = apply_mod.run(root_path, m, archived_bulk=archived_bulk, allow_dirty=allow_dirty,
+                                use_git=_git_flag(no_git), progress=prog)
     v = outcome.verify
     stale = bool(v and (v.changes or v.reviews))
     code = 1 if stale else 0
     if json_out:
-        doc = report.plan_document(outcome.plan or v, "apply", extra={
+        shown = outcome.plan or v
+        assert shown is not None  # apply always verifies
+        doc = report.plan_document(shown, "apply", extra={
             "status": outcome.status, "exit_code": code,
             "stale": report.plan_document(v, "verify")["findings"] if v else [],
         })
@@ -212,18 +210,12 @@ def apply(
     elif outcome.status == "resumed":
         out.print("Resumed the interrupted apply and finished it.")
     if v is not None:
-        _print_verify_result(out, v, include_archived=False)
+        report.print_verify(out, v, include_archived=False)
     if outcome.plan is not None:
         report.print_notices(err, outcome.plan)
     if outcome.status in ("applied", "resumed"):
         out.print("[dim]`pathmove undo` restores the tree as it was before this apply.[/]")
     return code
-
-
-def _print_verify_result(out, v, include_archived: bool) -> None:
-    from pathmove import report
-
-    report.print_verify(out, v, include_archived=include_archived)
 
 
 @command
@@ -255,7 +247,7 @@ def verify(
         report.print_json(report.plan_document(v, "verify", include_archived=include_archived,
                                                extra={"exit_code": int(stale)}))
         return int(stale)
-    _print_verify_result(out, v, include_archived)
+    report.print_verify(out, v, include_archived=include_archived)
     report.print_notices(err, v)
     return int(stale)
 
@@ -314,7 +306,7 @@ def check(
     return int(stale)
 
 
-def _debug_stats(err, p) -> None:
+def _debug_stats(err: Any, p: Any) -> None:
     if _state.get("debug"):
         from pathmove import report
 
@@ -336,6 +328,8 @@ def infer(
     root_path = _root(root)
     result = infer_mod.infer(root_path, rev)
     out, err = report.consoles()
+    if result.warning:  # git-lfs#4770: past its rename limit git drops renames without failing
+        err.print(f"[yellow]warning:[/] {report.esc(infer_mod.GAVE_UP)} (git: {report.esc(result.warning)})")
     if not result.moves:
         report.print_error(err, f"no renames between {rev} and the working tree: nothing to infer",
                            "infer reads moves git can pair by content (git mv, or a folder moved by hand); "
@@ -366,24 +360,23 @@ def _mapping_path(root_path: Path, mapping: Optional[str]) -> Path:
 @command
 def undo(
     force: bool = typer.Option(False, "--force", help="Restore even files that changed since apply."),
-    no_git: bool = typer.Option(False, "--no-git", help="The apply ran with --no-git."),
+    no_git: bool = typer.Option(False, "--no-git", help="Accepted for old scripts: the journal records whether apply used git."),
     root: Optional[str] = RootOpt,
     mapping: Optional[str] = MappingOpt,
 ) -> int:
     """Return the tree byte-for-byte to its state before the last apply."""
-    from pathmove import repo, report
-    from pathmove.errors import JournalError
-    from pathmove.journal import Journal
+    from pathmove import report
+    from pathmove import undo as undo_mod
 
     root_path = _root(root)
-    use_git = False if no_git else repo.is_git(root_path)
-    j = Journal(root_path, use_git)
-    if not j.load():
-        j.remove()  # an apply killed while writing its journal changed nothing but may leave a part
-        raise JournalError("nothing to undo: no apply is recorded for this repository")
     out, _ = report.consoles()
-    j.undo(force=force)
-    out.print("[green]undone:[/] the tree is back to its state before the last apply")
+    done = undo_mod.undo(root_path, force=force)  # the journal knows whether apply used git
+    if done == undo_mod.NOTHING:  # SPEC §5: a no-op, exit 0 (`apply || pathmove undo` must not fail)
+        out.print("nothing to undo: no apply is recorded for this repository")
+    elif done == undo_mod.UNSTARTED:
+        out.print("nothing to undo: the interrupted apply had not changed anything; its journal is removed")
+    else:
+        out.print("[green]undone:[/] the tree is back to its state before the last apply")
     return 0
 
 

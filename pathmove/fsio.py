@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -15,7 +17,7 @@ class ChangedOnDisk(Exception):
     """The file changed after it was read: write_atomic did not replace it (SPEC §5)."""
 
 
-def read(path: Path, size: int = -1) -> bytes:
+def read(path: Path | str, size: int = -1) -> bytes:
     """The bytes of a file; size, when known from a stat, saves a system call per file."""
     fd = os.open(path, _READ_FLAGS)
     try:
@@ -30,6 +32,15 @@ def read(path: Path, size: int = -1) -> bytes:
             if not more:
                 return b"".join(parts)
             parts.append(more)
+    finally:
+        os.close(fd)
+
+
+def read_range(path: Path, offset: int, size: int) -> bytes:
+    """size bytes of a file from offset (a blob in the journal's pack)."""
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        return os.pread(fd, size, offset)
     finally:
         os.close(fd)
 
@@ -124,3 +135,65 @@ def write_link_atomic(path: Path, target: str, sync_dir: bool = True) -> None:
         raise
     if sync_dir:
         fsync_dir(path.parent)
+
+
+def append(path: Path, data: bytes) -> int:
+    """Append data to path (created if absent) and fsync it; the offset it was written at."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+    try:
+        offset = os.lseek(fd, 0, os.SEEK_END)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+        return offset
+    finally:
+        os.close(fd)
+
+
+def make_dirs(path: Path) -> None:
+    """Create path and its missing parents."""
+    path.mkdir(parents=True, exist_ok=True)
+
+
+def remove_file(path: Path) -> None:
+    """Remove a file or symbolic link; gone already is fine."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def remove_empty_dir(path: Path) -> bool:
+    """Remove path if it is an empty folder; False when it is not (or is not there)."""
+    try:
+        os.rmdir(path)
+    except OSError:
+        return False
+    return True
+
+
+def remove_empty_dirs_up(root: Path, rel: str) -> None:
+    """Remove root/rel, then its parents while they are empty; never root itself."""
+    while rel and remove_empty_dir(root / rel):
+        rel = os.path.dirname(rel)
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a folder and everything in it (the journal's own folder); absent is fine."""
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def set_mode(path: Path, mode: int) -> None:
+    """Set the permission bits of path."""
+    os.chmod(path, mode)
+
+
+def clear_temporaries(path: Path) -> None:
+    """Remove what an interrupted write_atomic or write_link_atomic of path left beside it."""
+    with contextlib.suppress(OSError):
+        for tmp in path.parent.glob(f".{_glob_escape(path.name)}.*pathmove-tmp*"):
+            if tmp.name.endswith((".pathmove-tmp", ".pathmove-tmp-link")):
+                os.unlink(tmp)
+
+
+def _glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)

@@ -40,6 +40,7 @@ class Inference(NamedTuple):
     commit: str
     moves: list[InferredMove]
     renames: list[Rename]
+    warning: str = ""  # git gave up on rename detection: some moves may be missing
 
 
 def infer(root: Path, rev: str = "HEAD") -> Inference:
@@ -49,16 +50,16 @@ def infer(root: Path, rev: str = "HEAD") -> Inference:
 
         raise PathmoveError(f"infer needs a git repository; {root} is not the top of one")
     commit = repo.resolve_commit(root, rev)
-    renames = repo.renames_since(root, commit)
+    renames, warning = repo.renames_since(root, commit)
     if not renames:
-        return Inference(rev, commit, [], [])
+        return Inference(rev, commit, [], [], warning)
     before = set(repo.tree_paths(root, commit))
 
     def same(old: str, new: str) -> bool:
         return repo.same_content(root, commit, old, new)
 
     moves = fold(renames, before, lambda p: os.path.lexists(root / p), lambda p: (root / p).is_dir(), same)
-    return Inference(rev, commit, moves, renames)
+    return Inference(rev, commit, moves, renames, warning)
 
 
 # ---- folding file renames into directory moves ----------------------------------------------
@@ -179,12 +180,16 @@ def to_yaml(inference: Inference) -> str:
         f"# Inferred by `pathmove infer {inference.rev}` from {plural(n, 'file rename')} git sees between",
         f"# {inference.rev} ({inference.commit[:12]}) and the working tree. Every entry is already moved:",
         "# `pathmove apply` moves nothing and rewrites the references to the old paths.",
+        *([f"# WARNING: {GAVE_UP}", f"# (git: {inference.warning})"] if inference.warning else []),
         "moves:",
     ]
     for m in inference.moves:
         lines.append(f"  - from: {_scalar(m.old)}  # {_explains(m)}")
         lines.append(f"    to: {_scalar(m.new)}")
     return "\n".join(lines) + "\n"
+
+
+GAVE_UP = "git gave up on rename detection; some moves may be missing from this mapping"
 
 
 def _explains(m: InferredMove) -> str:

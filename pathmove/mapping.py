@@ -201,6 +201,8 @@ def from_pairs(pairs: Iterable[tuple[str, str]], **kw: Any) -> Mapping:
     """A mapping built in code (tests, infer): validated like a file."""
     entries = [Entry(_clean(o, f"moves[{i}] from", None), _clean(n, f"moves[{i}] to", None), i, 0)
                for i, (o, n) in enumerate(pairs)]
+    for e in entries:
+        _check_not_inside(e.old, e.new, f"mapping: {e.where}")
     _check_unique(entries, "mapping")
     digest = hashlib.sha256("\n".join(f"{e.old}\0{e.new}" for e in entries).encode()).hexdigest()
     return Mapping(tuple(entries), digest=digest, **kw)
@@ -216,7 +218,7 @@ def _line(node: yaml.Node) -> int:
 
 def _scalar(node: yaml.Node) -> str:
     if not isinstance(node, yaml.ScalarNode):
-        return f"<{node.id}>"
+        return f"<{getattr(node, 'id', 'node')}>"
     return str(node.value)
 
 
@@ -244,7 +246,16 @@ def _entry(i: int, node: yaml.Node, root: Path | None, label: str) -> Entry:
     new = _clean(values["to"], f"{where}: to", root, label)
     if old == new:
         raise MappingError(f"{label}: {where}: `from` and `to` are the same path {old!r}")
+    _check_not_inside(old, new, f"{label}: {where}")
     return Entry(old, new, i, line)
+
+
+def _check_not_inside(old: str, new: str, where: str) -> None:
+    """A `to` inside its own `from` is refused: every new path would also spell an old one, so
+    neither verify nor the hook could tell a current reference from a stale one (README)."""
+    if new.startswith(old + "/"):
+        raise MappingError(f"{where}: `to` {new!r} is inside its own `from` {old!r}",
+                           hint="move the folder's contents entry by entry, or to a sibling first")
 
 
 def _clean(value: str, where: str, root: Path | None, label: str = "mapping") -> str:
@@ -258,6 +269,10 @@ def _clean(value: str, where: str, root: Path | None, label: str = "mapping") ->
         raise MappingError(f"{label}: {where}: {raw!r} is absolute; paths are relative to the repository root")
     if "\0" in value or "\n" in value:
         raise MappingError(f"{label}: {where}: {raw!r} contains a control character")
+    try:
+        os.fsencode(value)
+    except UnicodeError:  # a lone surrogate from a YAML escape: no file name spells it
+        raise MappingError(f"{label}: {where}: {raw!r} cannot be a file name (not encodable)") from None
     parts = [p for p in value.split("/") if p not in ("", ".")]
     if ".." in parts:
         raise MappingError(f"{label}: {where}: {raw!r} has a '..' segment; paths must stay inside the root")

@@ -134,7 +134,7 @@ def translate_module(name: str, mapping: "Mapping") -> str | None:
                     return None
             if m.new is None:
                 return ""
-            return m.new + name[len(m.old):]
+            return str(m.new) + name[len(m.old):]
     return None
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from collections import Counter
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
-from pathmove import finders, journal, match, packages, pool, repo
+from pathmove import finders, limits, match, packages, pool, repo, vouched as vouched_mod
 from pathmove.edits import Edit, Notice, OverlapError, Review, dedupe, splice, written_spans
 from pathmove.errors import ConflictError
 from pathmove.mapping import Entry, Mapping
@@ -58,7 +58,7 @@ class Plan:
     archived: list[FileChange] = dataclasses.field(default_factory=list)  # stale, not rewritten
     # moved, unedited files where verify's strict view sees current references (their spans)
     kept: list[tuple[Source, list[tuple[int, int]]]] = dataclasses.field(default_factory=list)
-    vouched: Any = None  # verify after a finished apply of this mapping: journal.Vouched
+    vouched: Any = None  # verify after a finished apply of this mapping: vouched.Vouched
     files_listed: int = 0
     files_scanned: int = 0
     prefilter: ScanStats = ScanStats({}, {}, {})  # files listed / holding a needle / reaching a finder, by kind
@@ -67,10 +67,6 @@ class Plan:
     @property
     def edits(self) -> list[Edit]:
         return [e for c in self.changes for e in c.edits]
-
-    @property
-    def archived_edits(self) -> list[Edit]:
-        return [e for c in self.archived for e in c.edits]
 
 
 Progress = Callable[[int, int], None]
@@ -147,13 +143,14 @@ def build(
     vouched: Any = None
     if mode == "plan":
         moves = classify_moves(root, mapping)
+        limits.check(root, [(m.entry.where, m.old, m.new) for m in moves if m.status == "move"], use_git)
         view = mapping
     else:
         moves = []
         # SPEC §3 verify: after a finished apply of this mapping its journal knows which spans
         # it wrote, so every other occurrence of an old path is stale, even one that names a
         # place again (a swap, a chain); without one, an existing destination is current.
-        vouched, pending = journal.verify_view(root, mapping.digest)
+        vouched, pending = vouched_mod.verify_view(root, mapping.digest)
         view = mapping if vouched is not None else \
             mapping.with_live(e.new for e in mapping.entries if os.path.lexists(root / e.new))
     plan = Plan(root, mapping, mode, use_git, moves)
@@ -225,7 +222,7 @@ class _Job(NamedTuple):
     keep_binary: bool  # `check` names its files: a skipped binary is worth a warning
     mode: str = "plan"
     mapping: Mapping | None = None  # for apply only: the strict mapping, for the spans apply vouches for
-    vouched: Any = None  # verify after a finished apply of this mapping: journal.Vouched
+    vouched: Any = None  # verify after a finished apply of this mapping: vouched.Vouched
 
 
 class FileResult(NamedTuple):
@@ -408,7 +405,7 @@ def _candidates(src: Source, view: Mapping) -> list[Edit]:
     if src.archived and src.kind != "symlink":
         from pathmove.finders import text
 
-        records = list(text.find(src, view))
+        records: list[Edit | Review | Notice] = list(text.find(src, view))
     else:
-        records = finders.find(src, view)
+        records = list(finders.find(src, view))
     return [r for r in records if isinstance(r, Edit)]

@@ -20,6 +20,9 @@ _GIT_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_CO
 def git_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _GIT_VARS}
     env["GIT_TERMINAL_PROMPT"] = "0"
+    # reading commands (status) must not rewrite the index to refresh its stat cache: a
+    # refused apply leaves the index byte-for-byte as it was (SPEC §5)
+    env["GIT_OPTIONAL_LOCKS"] = "0"
     env.setdefault("LC_ALL", "C")
     return env
 
@@ -85,13 +88,12 @@ def ls_files(root: Path) -> list[str]:
 
 def iter_ls_files(root: Path) -> Iterator[str]:
     """ls_files as a stream: paths are yielded while git is still listing (huge repositories)."""
-    for rel, _ in iter_ls_files_modes(root, stage=False):
-        yield rel
-
-
-def iter_ls_files_modes(root: Path, stage: bool = True) -> Iterator[tuple[str, str]]:
-    """(path, mode) in ls_files order: "100644", "120000" (a symbolic link) ... or "" when untracked."""
-    return _modes(_stream_z(root, _ls_args(stage)), stage)
+    last = None
+    for raw in _stream_z(root, _ls_args(False)):
+        # a path with merge conflicts is listed once per stage, the stages side by side
+        if raw != last:
+            last = raw
+            yield os.fsdecode(raw)
 
 
 def _ls_args(stage: bool) -> list[str]:
@@ -158,20 +160,6 @@ class BackgroundListing:
         self.err.close()
 
 
-def _modes(records: Iterable[bytes], stage: bool) -> Iterator[tuple[str, str]]:
-    last = None
-    for raw in records:
-        mode = ""
-        if stage and raw[:1].isdigit():
-            meta, tab, path = raw.partition(b"\t")
-            if tab and len(meta) > 10 and meta[6:7] == b" ":  # "100644 <sha> 0<TAB>path"
-                mode, raw = meta[:6].decode(), path
-        # a path with merge conflicts is listed once per stage, the stages side by side
-        if raw != last:
-            last = raw
-            yield os.fsdecode(raw), mode
-
-
 def _stream_z(root: Path, args: list[str]) -> Iterator[bytes]:
     """The NUL-separated records git prints, yielded while git still runs."""
     try:
@@ -183,7 +171,7 @@ def _stream_z(root: Path, args: list[str]) -> Iterator[bytes]:
     rest = b""
     try:
         while True:
-            block = proc.stdout.read1(1 << 16)
+            block = os.read(proc.stdout.fileno(), 1 << 16)
             if not block:
                 break
             *records, rest = (rest + block).split(b"\0")
@@ -322,13 +310,24 @@ def tree_paths(root: Path, commit: str) -> list[str]:
     return [os.fsdecode(p) for p in out.split(b"\0") if p]
 
 
-def renames_since(root: Path, commit: str, rename_limit: int = 5000) -> list[Rename]:
+class Renames(NamedTuple):
+    """The renames git found, and its warning when it gave up on rename detection ("" if not)."""
+
+    renames: list[Rename]
+    warning: str
+
+
+def renames_since(root: Path, commit: str, rename_limit: int | None = None) -> Renames:
     """Renames between commit and the working tree as `git add -A` would see it.
 
     Staged and unstaged changes and untracked (not ignored) files all count, so a folder moved
     with a file manager pairs with its deleted original by content. Nothing is written: git
     marks the untracked files "intent to add" in a copy of the index (no content is stored),
     and the diff reads the working tree itself.
+
+    git drops renames silently past its rename limit (diff.renameLimit, 1000 by default;
+    git-lfs#4770): unless told otherwise, the limit is the number of deleted or added files,
+    enough for every pair git could make. If git still gives up, its warning is returned.
     """
     with tempfile.TemporaryDirectory(prefix="pathmove-infer-") as tmp:
         index = Path(tmp) / "index"
@@ -338,8 +337,17 @@ def renames_since(root: Path, commit: str, rename_limit: int = 5000) -> list[Ren
         env = git_env()
         env["GIT_INDEX_FILE"] = str(index)
         git(root, "add", "--intent-to-add", "--", ".", env=env)
-        out = git(root, "diff", "-M", f"-l{rename_limit}", "-z", "--name-status", "--no-ext-diff",
-                  "--no-textconv", commit, "--", env=env).stdout
+        if rename_limit is None:
+            plain = git(root, "diff", "--no-renames", "-z", "--name-status", "--no-ext-diff", commit, "--",
+                        env=env).stdout.split(b"\0")
+            statuses = plain[0::2]
+            rename_limit = max(1, statuses.count(b"D"), statuses.count(b"A"))
+        proc = git(root, "diff", "-M", f"-l{rename_limit}", "-z", "--name-status", "--no-ext-diff",
+                   "--no-textconv", commit, "--", env=env)
+    out = proc.stdout
+    warning = " ".join(line.removeprefix("warning: ").strip()
+                       for line in proc.stderr.decode(errors="replace").splitlines()
+                       if "rename detection was skipped" in line or "renameLimit" in line)
     fields = out.split(b"\0")
     found: list[Rename] = []
     i = 0
@@ -355,7 +363,7 @@ def renames_since(root: Path, commit: str, rename_limit: int = 5000) -> list[Ren
                 found.append(Rename(old, new, int(status[1:] or 100)))
         else:
             i += 1
-    return found
+    return Renames(found, warning)
 
 
 def same_content(root: Path, commit: str, old: str, path: str) -> bool:

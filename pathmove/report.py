@@ -14,7 +14,7 @@ from typing import IO, Any, Callable, Iterator, NamedTuple
 
 from pathmove.edits import Edit, Review
 from pathmove.plan import FileChange, Plan
-from pathmove.words import plural
+from pathmove.words import plural as plural  # re-exported: cli and demo count through report
 
 JSON_VERSION = 1
 LIMIT = 50  # findings shown before "… and N more (use --json)"
@@ -218,7 +218,7 @@ class Item(NamedTuple):
     old: bytes
     new: bytes
     kind: str
-    count: int  # edits it stands for
+    times: int  # edits it stands for
 
 
 def items(c: FileChange) -> list[Item]:
@@ -229,10 +229,10 @@ def items(c: FileChange) -> list[Item]:
         if (last is not None and "chain" in e.kind and last.kind == e.kind and e.start - last.end <= 16
                 and b"\n" not in c.data[last.end:e.start]):
             out[-1] = Item(last.start, e.end, last.old + c.data[last.end:e.start] + e.old,
-                           last.new + c.data[last.end:e.start] + e.new, e.kind, last.count + 1)
+                           last.new + c.data[last.end:e.start] + e.new, e.kind, last.times + 1)
         else:
             out.append(Item(e.start, e.end, e.old, e.new, e.kind, 1))
-    return [_quoted(c.data, it) if it.count > 1 else it for it in out]
+    return [_quoted(c.data, it) if it.times > 1 else it for it in out]
 
 
 def _quoted(data: bytes, it: Item) -> Item:
@@ -240,7 +240,7 @@ def _quoted(data: bytes, it: Item) -> Item:
     if it.start > 0 and it.end < len(data) and data[it.start - 1:it.start] in (b'"', b"'") \
             and data[it.end:it.end + 1] == data[it.start - 1:it.start]:
         q = data[it.start - 1:it.start]
-        return Item(it.start - 1, it.end + 1, q + it.old + q, q + it.new + q, it.kind, it.count)
+        return Item(it.start - 1, it.end + 1, q + it.old + q, q + it.new + q, it.kind, it.times)
     return it
 
 
@@ -249,7 +249,7 @@ def _rows(c: FileChange) -> dict[tuple[bytes, bytes, str], list[tuple[str, int]]
     rows: dict[tuple[bytes, bytes, str], list[tuple[str, int]]] = {}
     for it in items(c):
         line, col = position(c.data, it.start) if c.kind != "symlink" else (1, 1)
-        rows.setdefault((it.old, it.new, it.kind), []).append((f"{line}:{col}", it.count))
+        rows.setdefault((it.old, it.new, it.kind), []).append((f"{line}:{col}", it.times))
     return rows
 
 
@@ -448,8 +448,8 @@ def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: i
     """check (the pre-commit hook, SPEC §6): `file:line:col: old → new` per place, then what to do."""
     n = sum(len(c.edits) for c in plan.changes)
     if not n and not plan.reviews:
-        line = f"✓ {plural(checked, 'file')} checked: no retired paths"
-        console.plain(line) if isinstance(console, _LazyConsole) else console.print(line)
+        ok = f"✓ {plural(checked, 'file')} checked: no retired paths"
+        console.plain(ok) if isinstance(console, _LazyConsole) else console.print(ok)
         return
     lines = 0
     froms = {entry.old for entry in plan.mapping.entries}

@@ -8,7 +8,7 @@ import re
 import stat
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
+from typing import Any, TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 
 from pathmove import fsio, repo
@@ -61,7 +61,7 @@ def kind_of(path: str) -> str:
     return KINDS.get(ext.lower(), "text")
 
 
-def spec_for(patterns: Iterable[str]) -> pathspec.PathSpec | None:
+def spec_for(patterns: Iterable[str]) -> pathspec.PathSpec[Any] | None:
     lines = list(patterns)
     if not lines:
         return None
@@ -176,7 +176,7 @@ def _walk(root: Path) -> Iterator[str]:
     """Files below root outside git, honouring every .gitignore found (pathspec)."""
     import pathspec
 
-    specs: list[tuple[str, pathspec.PathSpec]] = []
+    specs: list[tuple[str, pathspec.PathSpec[Any]]] = []
 
     def ignored(rel: str, is_dir: bool) -> bool:
         # As git: specs apply outermost first, and the deepest .gitignore with a matching

@@ -35,7 +35,8 @@ class ParseFailed(Exception):
 def finder_for(kind: str) -> Finder:
     name = REGISTRY.get(kind, "text")
     module = importlib.import_module(f"pathmove.finders.{name}")
-    return module.find
+    find: Finder = module.find
+    return find
 
 
 def find(source: Source, mapping: Mapping) -> list[Record]:

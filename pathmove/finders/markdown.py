@@ -123,7 +123,8 @@ def _probe(text_: str, body: int) -> tuple[list[_Dest], list[str]]:
     # Front matter is not Markdown: blank it (keeping its lines) so it cannot become a heading.
     probe = re.sub(r"[^\r\n]", "", text_[:body]) + "".join(pieces)
     try:
-        tokens, state = _parser().parse(probe)
+        parsed, state = _parser().parse(probe)
+        tokens: list[dict[str, Any]] = parsed if isinstance(parsed, list) else []
     except (RecursionError, ValueError, IndexError, KeyError, TypeError) as exc:  # mistune's own limits
         raise ParseFailed(f"mistune could not parse it: {type(exc).__name__}: {exc}") from None
     sentinel = re.compile(re.escape(nonce) + r"(\d+)z")

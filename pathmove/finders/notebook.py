@@ -337,7 +337,7 @@ def _is_python(doc: dict[str, Any]) -> bool:
     for key, field in (("kernelspec", "language"), ("language_info", "name")):
         sub = meta.get(key)
         if isinstance(sub, dict) and isinstance(sub.get(field), JStr):
-            return sub[field].value.lower() == "python"
+            return bool(sub[field].value.lower() == "python")
     return True
 
 

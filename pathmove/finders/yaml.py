@@ -259,7 +259,7 @@ def _checked(path: str, data: bytes, scalars: list[_Scalar], edits: list[Edit]) 
     else:
         bad = [s for s, v in zip(scalars, after) if s.edits and v != s.expected]
     if not bad:
-        return edits
+        return list[Record](edits)
     drop = {id(e) for s in bad for e in s.edits}
     out: list[Record] = [e for e in edits if id(e) not in drop]
     for s in bad:

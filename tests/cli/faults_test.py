@@ -60,7 +60,7 @@ def test_file_rewritten_by_another_program_is_not_clobbered(repos, tmp_path: Pat
 
 def test_change_between_check_and_replace_is_detected(repos, tmp_path: Path, monkeypatch) -> None:
     """The hash check passes, then another writer strikes: size+mtime stop the replace."""
-    from pathmove import apply, journal, mapping
+    from pathmove import apply, mapping, steps
     from pathmove.errors import ConcurrentChangeError
 
     start_root, start, expected, k = repos
@@ -74,7 +74,7 @@ def test_change_between_check_and_replace_is_detected(repos, tmp_path: Path, mon
             path.write_bytes(theirs)
         return data, st
 
-    monkeypatch.setattr(journal.fsio, "read_with_stat", read_then_someone_writes)
+    monkeypatch.setattr(steps.fsio, "read_with_stat", read_then_someone_writes)
     with pytest.raises(ConcurrentChangeError, match="run.sh changed on disk"):
         apply.run(root, mapping.load(root / "migrations.yaml", root))
     assert (root / "run.sh").read_bytes() == theirs

@@ -135,3 +135,42 @@ def test_infer_writes_nothing(git_repo) -> None:
     assert moves(proc.stdout) == [("docs/setup.md", "docs/guide.md"), ("outputs/hd_results", "outputs/HD")]
     empty_blob = str(root / ".git/objects/e6/9de29bb2d1d6434b8b29ae775ad8c2e48c5391")  # what "intent to add" records
     assert objects() - {empty_blob} == before and (root / ".git/index").read_bytes() == index
+
+
+def _move_5000_edited(root) -> None:
+    """5,000 files moved to new names and edited: only git's inexact detection can pair them."""
+    for i in range(5000):
+        old = root / "big" / f"f{i:04d}.txt"
+        new = root / "moved" / f"g{i:04d}.txt"
+        new.parent.mkdir(exist_ok=True)
+        new.write_bytes(old.read_bytes() + b"edited\n")
+        old.unlink()
+    (root / "big").rmdir()
+
+
+def _big_repo(git_repo):
+    return git_repo({f"big/f{i:04d}.txt": f"file {i}\n" + "a line every file shares\n" * 5 for i in range(5000)})
+
+
+def test_infer_5000_edited_moves_past_git_default_rename_limit(git_repo) -> None:
+    root = _big_repo(git_repo)
+    _move_5000_edited(root)
+    proc = run_pathmove(root, "infer", check_rc=0)
+    found = moves(proc.stdout)  # every file renamed too: one entry per file, all of them
+    assert found == [(f"big/f{i:04d}.txt", f"moved/g{i:04d}.txt") for i in range(5000)], proc.stdout[:500]
+    assert "gave up" not in proc.stdout + proc.stderr
+
+
+def test_infer_says_when_git_gave_up_on_renames(git_repo) -> None:
+    from pathmove import infer, repo
+
+    root = git_repo({f"d/f{i}.txt": f"file {i}\n" + "shared\n" * 5 for i in range(30)})
+    for i in range(30):
+        (root / f"e{i}.txt").write_bytes((root / f"d/f{i}.txt").read_bytes() + b"edited\n")
+        (root / f"d/f{i}.txt").unlink()
+    commit = repo.resolve_commit(root, "HEAD")
+    found = repo.renames_since(root, commit, rename_limit=5)  # what git's default does to 5,000
+    assert found.renames == [] and "rename detection was skipped" in found.warning
+    assert len(repo.renames_since(root, commit).renames) == 30
+    text = infer.to_yaml(infer.Inference("HEAD", commit, [], [], found.warning))
+    assert "# WARNING: git gave up on rename detection" in text and "diff.renameLimit" in text

@@ -19,8 +19,9 @@ def test_undo_restores_everything_and_leaves_nothing(git_repo) -> None:
     run_pathmove(root, "undo", check_rc=0)
     assert differences(start, snapshot(root)) == []  # bytes, modes, links, folders, git status
     assert not journal_dir(root).exists()
-    proc = run_pathmove(root, "undo", check_rc=2)
-    assert "nothing to undo" in proc.stderr
+    proc = run_pathmove(root, "undo", check_rc=0)  # SPEC §5: a no-op, exit 0
+    assert "nothing to undo" in proc.stdout
+    assert differences(start, snapshot(root)) == []
 
 
 def test_undo_refuses_naming_changed_files_unless_forced(git_repo) -> None:
