@@ -194,9 +194,11 @@ def build(
                 yield rel
 
     done = 0
-    if progress is not None:
-        progress(0, 0)  # listing and git grep come first
-    for results, stats in pool.run(_scan_chunk, job, listing(), jobs=jobs, chunk_size=chunk_size,
+    queue: Iterable[str] = listing()
+    if progress is not None:  # list first (git grep is fast), so the bar shows its total from the start
+        queue = list(queue)
+        progress(0, queued)
+    for results, stats in pool.run(_scan_chunk, job, queue, jobs=jobs, chunk_size=chunk_size,
                                    threshold=pool_threshold):
         counts.update(stats)
         for result in results:

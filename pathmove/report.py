@@ -118,9 +118,46 @@ def print_json(doc: dict[str, Any], out: IO[str] | None = None) -> None:
 
 
 # ---- human output ------------------------------------------------------------------
+# Global output settings, set once by the cli's callback: --color/--no-color, -q, -v, --no-pager.
+settings: dict[str, Any] = {"color": None, "quiet": False, "verbose": False, "pager": True}
+
+WIDE = 100_000  # outside a terminal nothing wraps or cuts: a path is printed in full
+
+
+def use_color(stream: IO[str]) -> bool:
+    """--color/--no-color decide; else NO_COLOR, then FORCE_COLOR, then whether stream is a terminal."""
+    if settings["color"] is not None:
+        return bool(settings["color"])
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return _isatty(stream)
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def consoles() -> tuple[Any, Any]:
     """stdout and stderr consoles; rich is imported on first use (a clean `check` prints nothing)."""
     return _LazyConsole(stderr=False), _LazyConsole(stderr=True)
+
+
+def make_console(stream: IO[str], *, stderr: bool = False) -> Any:
+    """A rich Console: in a terminal it wraps at word boundaries to its width; elsewhere it
+    never wraps nor cuts (a CI log or a pipe gets every path in full)."""
+    from rich.console import Console
+
+    tty = _isatty(stream)
+    color = use_color(stream)
+    kw: dict[str, Any] = {} if tty else {"width": WIDE}
+    return Console(file=stream if not stderr else None, stderr=stderr, no_color=not color, force_terminal=color or tty,
+                   force_interactive=tty, color_system="auto" if color else None, highlight=False,
+                   soft_wrap=not tty, **kw)
 
 
 class _LazyConsole:
@@ -133,10 +170,7 @@ class _LazyConsole:
     def real(self) -> Any:
         """The rich Console itself (for rich objects that take a console, such as Progress)."""
         if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(stderr=self._stderr, no_color=bool(os.environ.get("NO_COLOR")),
-                                    highlight=False, soft_wrap=True)
+            self._console = make_console(sys.stderr if self._stderr else sys.stdout, stderr=self._stderr)
         return self._console
 
     def plain(self, text: str) -> None:
@@ -256,8 +290,10 @@ def _rows(c: FileChange) -> dict[tuple[bytes, bytes, str], list[tuple[str, int]]
 POSITIONS_PER_ROW = 6  # line:col shown on one row before "+N"
 
 
-def print_findings(console: Any, changes: list[FileChange], *, limit: int = LIMIT, archived: bool = False) -> None:
+def print_findings(console: Any, changes: list[FileChange], *, limit: int | None = LIMIT,
+                   archived: bool = False) -> None:
     """Findings grouped by file, one row per old → new with its line:col list; at most `limit` lines."""
+    limit = sys.maxsize if limit is None else limit
     total = sum(len(c.edits) for c in changes)
     lines = shown = 0
     hidden_files = len(changes)
@@ -283,7 +319,7 @@ def print_findings(console: Any, changes: list[FileChange], *, limit: int = LIMI
         shown += done
         hidden_files -= done == len(c.edits)
     if total > shown:
-        console.print(f"[dim]… and {total - shown:,} more in {plural(hidden_files, 'file')} (use --json)[/]")
+        console.print(f"[dim]… and {total - shown:,} more in {plural(hidden_files, 'file')} (--all lists them)[/]")
 
 
 def print_reviews(console: Any, plan: Plan, limit: int = LIMIT) -> None:
@@ -396,7 +432,7 @@ def _line(data: bytes, starts: list[int], i: int) -> bytes:
     return data[starts[i]:end].rstrip(b"\r\n")
 
 
-def print_verify(console: Any, v: Plan, *, include_archived: bool = False) -> None:
+def print_verify(console: Any, v: Plan, *, include_archived: bool = False, limit: int | None = LIMIT) -> None:
     """verify's verdict first, then the stale references grouped by file, then the archived count."""
     n = sum(len(c.edits) for c in v.changes)
     if n or v.reviews:
@@ -406,8 +442,10 @@ def print_verify(console: Any, v: Plan, *, include_archived: bool = False) -> No
                           + (f", [yellow]{review}[/]" if v.reviews else ""))
         else:
             console.print(f"[red bold]✗ {review}[/] (no other stale reference)")
-        print_findings(console, v.changes)
-        print_reviews(console, v)
+        if len(v.mapping.entries) > 1:
+            print_entries(console, v)
+        print_findings(console, v.changes, limit=limit)
+        print_reviews(console, v, limit=sys.maxsize if limit is None else limit)
     else:
         console.print("[green bold]✓ verify: no stale references[/]")
     if v.archived:
@@ -415,7 +453,7 @@ def print_verify(console: Any, v: Plan, *, include_archived: bool = False) -> No
         what = f"{plural(a, 'stale reference')} in {plural(len(v.archived), 'archived file')}"
         if include_archived:
             console.print(f"[red bold]✗ {what}[/]")
-            print_findings(console, v.archived)
+            print_findings(console, v.archived, limit=limit)
         else:
             console.print(f"[dim]{what}, history left as it is (--include-archived fails on them)[/]")
 
@@ -444,8 +482,9 @@ def _excerpt(data: bytes, offset: int, width: int = 100) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: int = LIMIT) -> None:
+def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: int | None = LIMIT) -> None:
     """check (the pre-commit hook, SPEC §6): `file:line:col: old → new` per place, then what to do."""
+    limit = sys.maxsize if limit is None else limit
     n = sum(len(c.edits) for c in plan.changes)
     if not n and not plan.reviews:
         line = f"✓ {plural(checked, 'file')} checked: no retired paths"
@@ -469,7 +508,7 @@ def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: i
             console.print(f"{esc(r.path)}:{d['line']}:{d['column']}: [yellow]needs review:[/] {esc(r.message)}")
         lines += 1
     if lines > limit:
-        console.print(f"[dim]… and {lines - limit:,} more (use --json)[/]")
+        console.print(f"[dim]… and {lines - limit:,} more (--all lists them)[/]")
     files = " ".join(esc(c.path) for c in plan.changes)
     mapping = esc(plan.mapping.source or "the mapping")
     if fixed:
@@ -478,7 +517,12 @@ def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: i
     elif n:
         console.print(f"[red bold]✗ {plural(n, 'reference')} to retired paths in {plural(len(plan.changes), 'file')}[/]"
                       f" ({mapping} lists them): use the new path shown after →")
-        console.print(f"  or let pathmove rewrite them: [bold]pathmove check --fix {files}[/]")
+        console.print("  or let pathmove rewrite them: in .pre-commit-config.yaml give the pathmove hook "
+                      "[bold]args: [--fix][/] and commit again (it rewrites, you review and stage), "
+                      f"or, where pathmove is installed, run [bold]pathmove check --fix {files}[/]")
+        hint = keep_hint(plan)
+        if hint:
+            console.print(f"  [dim]{esc(hint)}[/]")
     if plan.reviews:
         console.print(f"[yellow]{plural(len(plan.reviews), 'place needs', 'places need')} review "
                       "(pathmove cannot rewrite it safely); edit by hand[/]")
@@ -498,7 +542,7 @@ def print_error(err: Any, message: str, hint: str = "") -> None:
 @contextlib.contextmanager
 def progress(err: Any, enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
     """A transient progress bar on stderr, only when stderr is a terminal."""
-    if not enabled or not err.is_terminal:
+    if not enabled or settings["quiet"] or not _isatty(sys.stderr):
         yield None
         return
     err = err.real() if isinstance(err, _LazyConsole) else err
@@ -509,10 +553,12 @@ def progress(err: Any, enabled: bool) -> Iterator[Callable[[str, int, int], None
     tasks: dict[str, Any] = {}
 
     def update(label: str, done: int, total: int) -> None:
-        # total 0: still listing (git grep is searching), a pulsing bar until the count is known
+        # the bar appears once its total is known (never "0/?")
         if label not in tasks:
-            tasks[label] = bar.add_task(label, total=total or None)
-        bar.update(tasks[label], completed=done, total=total or None)
+            if not total:
+                return
+            tasks[label] = bar.add_task(label, total=total)
+        bar.update(tasks[label], completed=done, total=total)
 
     with bar:
         yield update
@@ -552,3 +598,205 @@ def print_github(plan: Plan, include_archived: bool = False, out: IO[str] | None
     out = out or sys.stdout
     for line in github_annotations(plan, include_archived):
         out.write(line + "\n")
+
+
+# ---- plan --diff: a patch git can apply ------------------------------------------------
+def _git_quote(path: str) -> str:
+    """A path as git spells it in a patch header: C-quoted when it holds a quote, backslash,
+    control or non-ASCII character (git's core.quotePath default), else as it is."""
+    raw = path.encode("utf-8", "surrogateescape")
+    if not any(b < 0x20 or b >= 0x7F or b in (0x22, 0x5C) for b in raw):
+        return path
+    names = {0x07: "a", 0x08: "b", 0x09: "t", 0x0A: "n", 0x0B: "v", 0x0C: "f", 0x0D: "r", 0x22: '"', 0x5C: "\\"}
+    out = "".join("\\" + names[b] if b in names else f"\\{b:03o}" if b < 0x20 or b >= 0x7F else chr(b)
+                  for b in raw)
+    return f'"{out}"'
+
+
+def _blob_id(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # noqa: S324 - git's object id
+
+
+def _mode(root: Any, path: str) -> str:
+    import stat
+
+    try:
+        st = os.lstat(os.path.join(root, path))
+    except OSError:
+        return "100644"
+    if stat.S_ISLNK(st.st_mode):
+        return "120000"
+    return "100755" if st.st_mode & 0o111 else "100644"
+
+
+def _hunks(a: bytes, b: bytes, label_a: str, label_b: str) -> list[bytes]:
+    """git's unified diff of a to b, byte-exact: CRLF kept, a missing last newline marked."""
+    lines = list(difflib.diff_bytes(difflib.unified_diff, a.splitlines(keepends=True), b.splitlines(keepends=True),
+                                    label_a.encode("utf-8", "surrogateescape"),
+                                    label_b.encode("utf-8", "surrogateescape"), n=3, lineterm=b""))
+    out = []
+    for i, line in enumerate(lines):
+        if i < 2 or line.startswith(b"@@"):
+            out.append(line + b"\n")
+        elif line.endswith(b"\n"):
+            out.append(line)
+        else:
+            out.append(line + b"\n\\ No newline at end of file\n")
+    return out
+
+
+def renamed_files(plan: Plan, files: list[str]) -> dict[str, str]:
+    """Every listed file a move of this plan carries: old path → new path (longest `from` wins)."""
+    moving = {m.entry.old: m for m in plan.moves if m.status == "move"}
+    out: dict[str, str] = {}
+    for f in files:
+        entry = plan.mapping.entry_for(f)
+        if entry is not None and entry.old in moving:
+            out[f] = entry.new + f[len(entry.old):]
+    return out
+
+
+def patch(plan: Plan, files: list[str]) -> list[tuple[str, bytes]]:
+    """The plan as a git patch, one (path, section) per file in path order; `files` are the
+    files listed in the tree (a moved file apply does not edit is a pure rename)."""
+    root = str(plan.root)
+    renames = renamed_files(plan, files)
+    changes = {c.path: c for c in plan.changes}
+    sections: list[tuple[str, bytes]] = []
+    for path in sorted(set(renames) | set(changes)):
+        c = changes.get(path)
+        new_path = renames.get(path, c.new_path if c else path)
+        a, b = _git_quote("a/" + path), _git_quote("b/" + new_path)
+        head = [f"diff --git {a} {b}\n".encode("utf-8", "surrogateescape")]
+        mode = _mode(root, path)
+        if c is None:
+            head += [b"similarity index 100%\n", f"rename from {_git_quote(path)}\n".encode("utf-8", "surrogateescape"),
+                     f"rename to {_git_quote(new_path)}\n".encode("utf-8", "surrogateescape")]
+            sections.append((path, b"".join(head)))
+            continue
+        if new_path != path:
+            ratio = int(difflib.SequenceMatcher(None, c.data, c.new_data, autojunk=False).quick_ratio() * 100)
+            head += [f"similarity index {ratio}%\n".encode(), f"rename from {_git_quote(path)}\n".encode("utf-8", "surrogateescape"),
+                     f"rename to {_git_quote(new_path)}\n".encode("utf-8", "surrogateescape")]
+        head.append(f"index {_blob_id(c.data)[:12]}..{_blob_id(c.new_data)[:12]} {mode}\n".encode())
+        sections.append((path, b"".join(head + _hunks(c.data, c.new_data, a, b))))
+    return sections
+
+
+_PATCH_STYLE = {b"diff": b"\x1b[1m", b"@@": b"\x1b[36m", b"-": b"\x1b[31m", b"+": b"\x1b[32m"}
+
+
+def write_patch(sections: list[tuple[str, bytes]], out: IO[bytes], *, color: bool) -> None:
+    """Write the patch; with colour, git's colours (bold headers, cyan hunks, red and green lines)."""
+    for _, text in sections:
+        if not color:
+            out.write(text)
+            continue
+        in_head = True
+        for line in text.splitlines(keepends=True):
+            body, end = (line[:-1], b"\n") if line.endswith(b"\n") else (line, b"")
+            if line.startswith(b"@@"):
+                in_head, style = False, _PATCH_STYLE[b"@@"]
+            elif in_head:
+                style = _PATCH_STYLE[b"diff"]
+            else:
+                style = _PATCH_STYLE.get(line[:1], b"")
+            out.write(style + body + b"\x1b[m" + end if style else line)
+    out.flush()
+
+
+# ---- the pager ------------------------------------------------------------------------
+@contextlib.contextmanager
+def paged(out: Any) -> Iterator[None]:
+    """Like git: when stdout is a terminal and what is printed is taller than it, show it in
+    $PATHMOVE_PAGER, else $PAGER, else `less` (LESS=FRX unless LESS is set); --no-pager prints."""
+    if not settings["pager"] or not _isatty(sys.stdout):
+        yield
+        return
+    console = out.real() if isinstance(out, _LazyConsole) else out
+    with console.capture() as captured:
+        yield
+    text = captured.get()
+    command = os.environ.get("PATHMOVE_PAGER", os.environ.get("PAGER", "less -R")).strip()
+    if text.count("\n") < console.height or command in ("", "cat"):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    import subprocess
+
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")
+    env.setdefault("LV", "-c")
+    try:
+        subprocess.run(command, shell=True, input=text.encode("utf-8", "surrogateescape"), env=env, check=False)
+    except OSError:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+# ---- the summary by mapping entry -----------------------------------------------------------
+def _forms(old: str, new: str) -> list[tuple[str, str]]:
+    """How an entry's paths are spelled in references: as paths, as dotted modules, by last name."""
+    forms = [(old, new)]
+    forms.append((old.replace("/", "."), new.replace("/", ".")))
+    forms.append((old.rsplit("/", 1)[-1], new.rsplit("/", 1)[-1]))
+    return forms
+
+
+def entry_of(plan: Plan, old: bytes, new: bytes, cache: dict[tuple[bytes, bytes], str]) -> str:
+    """The `from → to` a rewrite belongs to: the entry whose spelling it replaces, longest first."""
+    key = (old, new)
+    if key not in cache:
+        o, n = _text(old), _text(new)
+        best, score = "", 0
+        for e in plan.mapping.entries:
+            for a, b in _forms(e.old, e.new):
+                if len(a) > score and a in o and b in n:
+                    best, score = f"{e.old} → {e.new}", len(a)
+        cache[key] = best or "other"
+    return cache[key]
+
+
+def by_entry(plan: Plan, changes: list[FileChange] | None = None) -> list[dict[str, Any]]:
+    """References and files per mapping entry, and per rewriter, in the mapping's order."""
+    cache: dict[tuple[bytes, bytes], str] = {}
+    refs: dict[str, Counter[str]] = {f"{e.old} → {e.new}": Counter() for e in plan.mapping.entries}
+    files: dict[str, set[str]] = {k: set() for k in refs}
+    for c in plan.changes if changes is None else changes:
+        for e in c.edits:
+            k = entry_of(plan, e.old, e.new, cache)
+            refs.setdefault(k, Counter())[e.kind] += 1
+            files.setdefault(k, set()).add(c.path)
+    return [{"entry": k, "references": sum(v.values()), "files": len(files[k]), "by_kind": dict(v.most_common())}
+            for k, v in refs.items()]
+
+
+def print_entries(console: Any, plan: Plan, changes: list[FileChange] | None = None) -> None:
+    """One row per `from → to`: references, files, and how many each rewriter makes."""
+    rows = by_entry(plan, changes)
+    if not any(r["references"] for r in rows):
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title="[bold]References by mapping entry[/]", title_justify="left", box=box.SIMPLE_HEAD,
+                  show_edge=False, pad_edge=False, header_style="dim")
+    table.add_column("from → to", overflow="fold")
+    table.add_column("references", justify="right", no_wrap=True)
+    table.add_column("files", justify="right", no_wrap=True)
+    table.add_column("by rewriter", style="dim")
+    for r in rows:
+        kinds = ", ".join(f"{k} {n:,}" for k, n in r["by_kind"].items())
+        table.add_row(esc(r["entry"]), f"{r['references']:,}", f"{r['files']:,}", esc(kinds))
+    console.print(table)
+
+
+def keep_hint(plan: Plan) -> str:
+    """When a `from` is one bare word, every standalone occurrence counts: say how to keep one."""
+    words = [e.old for e in plan.mapping.entries if "/" not in e.old and "." not in e.old]
+    if not words:
+        return ""
+    return (f"`{words[0]}` is a single word: every standalone occurrence counts as a reference. To keep one, "
+            "put `pathmove: keep` in a comment on its line (SPEC §4), or list the file under `exclude:`")
