@@ -371,7 +371,12 @@ def infer(
     result = infer_mod.infer(root_path, rev)
     out, err = report.consoles()
     if not result.moves:
+        from pathmove import repo
+
+        committed = rev == "HEAD" and not repo.dirty_paths(root_path)
         report.print_error(err, f"no renames between {rev} and the working tree: nothing to infer",
+                           "nothing is uncommitted: if the moves are in the last commit, run `pathmove infer HEAD~1` "
+                           "(or name the commit before them)" if committed else
                            "infer reads moves git can pair by content (git mv, or a folder moved by hand); "
                            "a file emptied or rewritten beyond recognition is a delete and an add")
         return 1
@@ -423,12 +428,13 @@ def undo(
 
 @command
 def demo(
-    keep: Optional[str] = typer.Option(None, "--dir", help="Create the demo repository here (must not exist)."),
+    where: Optional[str] = typer.Option(None, "--dir", help="Create the demo repository here (must not exist; kept)."),
+    keep: bool = typer.Option(False, "--keep", help="Keep the temporary folder (default: removed at the end)."),
 ) -> int:
-    """Copy the bundled demo repository to a temporary folder and migrate it there."""
+    """Copy the bundled demo repository to a temporary folder, migrate it there, then remove it."""
     from pathmove import demo as demo_mod
 
-    return demo_mod.run(keep)
+    return demo_mod.run(where, keep)
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -82,6 +82,7 @@ def summary(plan: Plan) -> dict[str, Any]:
         "files_changed": len(plan.changes),
         "references": sum(kinds.values()),
         "by_kind": dict(sorted(kinds.items())),
+        "by_entry": by_entry(plan),
         "review": len(plan.reviews),
         "archived_references": sum(len(c.edits) for c in plan.archived),
         "warnings": len(warnings(plan)),
@@ -202,10 +203,10 @@ def print_moves(console: Any, plan: Plan) -> None:
 
     table = Table(title="[bold]Moves[/]", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
                   pad_edge=False, header_style="dim")
-    table.add_column("from")
-    table.add_column("")
-    table.add_column("to")
-    table.add_column("status")
+    table.add_column("from", overflow="fold")  # a path is folded, never cut
+    table.add_column("", no_wrap=True)
+    table.add_column("to", overflow="fold")
+    table.add_column("status", no_wrap=True)
     for m in plan.moves:
         status = ("git mv" if plan.use_git else "move") if m.status == "move" else "[dim]already moved[/]"
         table.add_row(esc(m.old + ("/" if m.is_dir else "")), "→", esc(m.new + ("/" if m.is_dir else "")), status)
@@ -488,6 +489,8 @@ def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: i
     n = sum(len(c.edits) for c in plan.changes)
     if not n and not plan.reviews:
         line = f"✓ {plural(checked, 'file')} checked: no retired paths"
+        if settings["quiet"]:
+            return
         console.plain(line) if isinstance(console, _LazyConsole) else console.print(line)
         return
     lines = 0

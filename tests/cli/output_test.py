@@ -56,16 +56,16 @@ def _drain(fd: int) -> bytes:
 
 
 def _run_in_terminal(root: Path, *args: str, stdout_tty: bool = True,
-                     env: dict[str, str] | None = None) -> tuple[int, str, str]:
+                     env: dict[str, str] | None = None, size: tuple[int, int] = (40, 120)) -> tuple[int, str, str]:
     """Run pathmove with stderr (and stdout unless told) on a pseudo terminal."""
     exe = shutil.which("pathmove")
     assert exe
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", **(env or {})}
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(size[1]), "LINES": str(size[0]), **(env or {})}
     for var in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "CI"):
         env.pop(var, None)
-    err_master, err_slave = _pty()
+    err_master, err_slave = _pty(size)
     if stdout_tty:
-        out_master, out_slave = _pty()
+        out_master, out_slave = _pty(size)
         proc = subprocess.Popen([exe, *args], cwd=root, env=env, stdin=subprocess.DEVNULL,
                                 stdout=out_slave, stderr=err_slave)
         os.close(out_slave)
