@@ -170,6 +170,7 @@ def plan(
             report.write_patch(sections, sys.stdout.buffer, color=report.use_color(sys.stdout))
         if not quiet:
             report.print_summary(err, p, "Plan")
+            err.print()
             report.print_entries(err, p)
         report.print_reviews(err, p, limit=len(p.reviews) if show_all else report.LIMIT)
         report.print_notices(err, p)

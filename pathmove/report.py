@@ -794,6 +794,7 @@ def print_entries(console: Any, plan: Plan, changes: list[FileChange] | None = N
         kinds = ", ".join(f"{k} {n:,}" for k, n in r["by_kind"].items())
         table.add_row(esc(r["entry"]), f"{r['references']:,}", f"{r['files']:,}", esc(kinds))
     console.print(table)
+    console.print()
 
 
 def keep_hint(plan: Plan) -> str:
