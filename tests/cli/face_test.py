@@ -129,3 +129,14 @@ def test_infer_with_nothing_uncommitted_suggests_the_last_commit(git_repo) -> No
     proc = run_pathmove(root, "infer", check_rc=1)
     assert "pathmove infer HEAD~1" in proc.stderr
     assert "from: old" in run_pathmove(root, "infer", "HEAD~1", check_rc=0).stdout
+
+
+def test_all_lists_what_the_default_cuts_in_plan_verify_and_check(git_repo) -> None:
+    files = {f"d/f{i:02d}.txt": f"cat outputs/hd_results/a.csv\ncat outputs/hd_results/b{i}.csv\n" for i in range(40)}
+    root = git_repo({"migrations.yaml": "moves:\n  - from: outputs/hd_results\n    to: outputs/HD\n",
+                     "outputs/hd_results/a.csv": "x\n", **files})
+    for args, rc in ((["plan"], 0), (["verify"], 1), (["check", *files], 1)):
+        cut = run_pathmove(root, *args, check_rc=rc).stdout
+        full = run_pathmove(root, *args, "--all", check_rc=rc).stdout
+        assert "… and " in cut and "(--all lists them)" in cut, args
+        assert "… and " not in full and all(name in full for name in files), args
