@@ -741,25 +741,33 @@ def paged(out: Any) -> Iterator[None]:
 
 # ---- the summary by mapping entry -----------------------------------------------------------
 def _forms(old: str, new: str) -> list[tuple[str, str]]:
-    """How an entry's paths are spelled in references: as paths, as dotted modules, by last name."""
-    forms = [(old, new)]
-    forms.append((old.replace("/", "."), new.replace("/", ".")))
-    forms.append((old.rsplit("/", 1)[-1], new.rsplit("/", 1)[-1]))
-    return forms
+    """How an entry's paths are spelled in references: as paths, as dotted modules (no `.py`,
+    no `src/`), by last name (with and without its extension)."""
+    def module(p: str) -> str:
+        p = p[:-3] if p.endswith(".py") else p
+        return (p[4:] if p.startswith("src/") else p).replace("/", ".")
+
+    last_old, last_new = old.rsplit("/", 1)[-1], new.rsplit("/", 1)[-1]
+    return [(old, new), (module(old), module(new)), (last_old, last_new),
+            (last_old.rsplit(".", 1)[0], last_new.rsplit(".", 1)[0])]
 
 
-def entry_of(plan: Plan, old: bytes, new: bytes, cache: dict[tuple[bytes, bytes], str]) -> str:
-    """The `from → to` a rewrite belongs to: the entry whose spelling it replaces, longest first."""
+def entry_of(plan: Plan, path: str, old: bytes, new: bytes, cache: dict[tuple[bytes, bytes], str]) -> str:
+    """The `from → to` a rewrite belongs to: the entry whose spelling it replaces (longest
+    first); else the entry that moves the file (a relative reference fixed because it moves)."""
     key = (old, new)
     if key not in cache:
         o, n = _text(old), _text(new)
         best, score = "", 0
         for e in plan.mapping.entries:
             for a, b in _forms(e.old, e.new):
-                if len(a) > score and a in o and b in n:
+                if a and len(a) > score and a in o and b in n:
                     best, score = f"{e.old} → {e.new}", len(a)
-        cache[key] = best or "other"
-    return cache[key]
+        cache[key] = best
+    if cache[key]:
+        return cache[key]
+    mover = plan.mapping.entry_for(path)
+    return f"{mover.old} → {mover.new}" if mover is not None else "other"
 
 
 def by_entry(plan: Plan, changes: list[FileChange] | None = None) -> list[dict[str, Any]]:
@@ -769,7 +777,7 @@ def by_entry(plan: Plan, changes: list[FileChange] | None = None) -> list[dict[s
     files: dict[str, set[str]] = {k: set() for k in refs}
     for c in plan.changes if changes is None else changes:
         for e in c.edits:
-            k = entry_of(plan, e.old, e.new, cache)
+            k = entry_of(plan, c.path, e.old, e.new, cache)
             refs.setdefault(k, Counter())[e.kind] += 1
             files.setdefault(k, set()).add(c.path)
     return [{"entry": k, "references": sum(v.values()), "files": len(files[k]), "by_kind": dict(v.most_common())}

@@ -74,3 +74,39 @@ def test_a_chain_s_segments_on_one_line_read_as_one_item() -> None:
                                            b'"checkpoints") / "pi05"', "py-chain", 2)]
     text = [Edit("f", i, i + 4, b"runs", b"r", "text") for i in (data.find(b"runs", 50), data.rfind(b"runs"))]
     assert len(report.items(FileChange("f", "f", "text", data, text))) == 2  # separate references stay apart
+
+
+_ENTRIES = [("src/pkg/_linux.py", "src/pkg/_plat/_linux.py"), ("outputs/hd_results", "outputs/HD"), ("docs", "documentation")]
+
+
+@pytest.mark.parametrize(("path", "old", "new", "expected"), (
+    ("run.sh", "outputs/hd_results/a.csv", "outputs/HD/a.csv", "outputs/hd_results → outputs/HD"),
+    ("t.py", "pkg._linux", "pkg._plat._linux", "src/pkg/_linux.py → src/pkg/_plat/_linux.py"),
+    ("README.md", "docs/index.md", "documentation/index.md", "docs → documentation"),
+    pytest.param("src/pkg/_linux.py", "._elf", ".._elf", "src/pkg/_linux.py → src/pkg/_plat/_linux.py",
+                 id="a relative reference fixed because its file moves belongs to that move"),
+    pytest.param("t.py", "pkg", "pkg._plat", "other", id="spelled by no entry, in a file no entry moves"),
+))
+def test_entry_of(path: str, old: str, new: str, expected: str) -> None:
+    from pathlib import Path
+
+    from pathmove.mapping import from_pairs
+    from pathmove.plan import Plan
+
+    plan = Plan(Path("."), from_pairs(_ENTRIES), "plan", True)
+    assert report.entry_of(plan, path, old.encode(), new.encode(), {}) == expected
+
+
+@pytest.mark.parametrize(("word", "candidates", "expected"), (
+    ("form", ("from", "to"), "from"),
+    ("mvoes", ("moves", "archived", "exclude"), "moves"),
+    ("hd_result", ("hd_results", "HD"), "hd_results"),
+    ("exclud", ("exclude",), "exclude"),
+    pytest.param("tx", ("to", "tt"), None, id="two candidates: no guess"),
+    pytest.param("fxxm", ("from",), None, id="two edits away"),
+    pytest.param("from", ("from",), None, id="the word itself is no typo"),
+))
+def test_did_you_mean(word: str, candidates: tuple[str, ...], expected: str | None) -> None:
+    from pathmove.mapping import did_you_mean
+
+    assert did_you_mean(word, candidates) == expected
