@@ -140,3 +140,13 @@ def test_all_lists_what_the_default_cuts_in_plan_verify_and_check(git_repo) -> N
         full = run_pathmove(root, *args, "--all", check_rc=rc).stdout
         assert "… and " in cut and "(--all lists them)" in cut, args
         assert "… and " not in full and all(name in full for name in files), args
+
+
+def test_the_progress_bar_shows_its_total_from_the_start(git_repo) -> None:
+    files = {f"d/f{i:03d}.txt": "cat outputs/hd_results/a.csv\n" for i in range(300)}
+    root = git_repo({"migrations.yaml": "moves:\n  - from: outputs/hd_results\n    to: outputs/HD\n",
+                     "outputs/hd_results/a.csv": "x\n", **files})
+    rc, _, err = _run_in_terminal(root, "plan", stdout_tty=False)
+    assert rc == 0 and "━" in err and "scanning" in err
+    counts = re.findall(r"(\d+)/(\S+)", ANSI.sub("", err))
+    assert counts and counts[0][1].isdigit() and len({total for _, total in counts}) == 1, counts  # never "0/?"
