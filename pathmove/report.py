@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import difflib
 import json
@@ -18,7 +17,6 @@ from pathmove.words import plural
 
 JSON_VERSION = 1
 LIMIT = 50  # findings shown before "… and N more (use --json)"
-DIFF_LIMIT = 20  # files shown by plan --diff before the cut
 
 
 # ---- positions -----------------------------------------------------------------------
@@ -355,84 +353,6 @@ def print_notices(console: Any, plan: Plan, limit: int = 10, *, binaries: bool =
         console.print(f"[dim]… and {len(items) - limit:,} more (use --json)[/]")
 
 
-def print_diff(console: Any, plan: Plan, *, show_all: bool = False) -> None:
-    """A coloured unified diff of every file that would change; changed spans are highlighted."""
-    changes = plan.changes if show_all else plan.changes[:DIFF_LIMIT]
-    for c in changes:
-        if c.kind == "symlink":
-            console.print(f"[bold]symlink {esc(c.path)}[/]: {esc(_text(c.data))} → {esc(_text(c.new_data))}")
-            continue
-        console.print(f"[bold]--- a/{esc(c.path)}\n+++ b/{esc(c.new_path)}[/]")
-        hunks = _span_hunks(c)
-        if hunks is None:
-            _print_plain_diff(console, c)
-            continue
-        for header, rows in hunks:
-            console.print(f"[cyan]{header}[/]")
-            for row in rows:
-                console.print(row)
-    if len(plan.changes) > len(changes):
-        console.print(f"[dim]… and {len(plan.changes) - len(changes):,} more files (use --diff --all)[/]")
-
-
-def _print_plain_diff(console: Any, c: FileChange) -> None:
-    a = c.data.decode("utf-8", "replace").splitlines(keepends=True)
-    b = c.new_data.decode("utf-8", "replace").splitlines(keepends=True)
-    for line in list(difflib.unified_diff(a, b, n=1))[2:]:
-        line = line.rstrip("\r\n")
-        style = "cyan" if line.startswith("@@") else "red" if line.startswith("-") else \
-            "green" if line.startswith("+") else ""
-        console.print(f"[{style}]{esc(line)}[/]" if style else esc(line))
-
-
-def _span_hunks(c: FileChange, context: int = 1) -> list[tuple[str, list[str]]] | None:
-    """Hunks built from the edits themselves, so the changed characters can be marked.
-
-    None when an edit crosses a line end (then difflib draws the diff without marks)."""
-    starts = [0] + [m.end() for m in re.finditer(b"\n", c.data)]
-    by_line: dict[int, list[Edit]] = {}
-    for e in c.edits:
-        i = bisect.bisect_right(starts, e.start) - 1
-        end_of_line = starts[i + 1] - 1 if i + 1 < len(starts) else len(c.data)
-        if b"\n" in e.old or b"\n" in e.new or e.end > end_of_line:
-            return None
-        by_line.setdefault(i, []).append(e)
-    changed = sorted(by_line)
-    groups: list[list[int]] = []
-    for i in changed:
-        if groups and i - groups[-1][-1] <= 2 * context + 1:
-            groups[-1].append(i)
-        else:
-            groups.append([i])
-    n_lines = len(starts) - (1 if c.data.endswith(b"\n") else 0)
-    hunks = []
-    for g in groups:
-        first, last = max(0, g[0] - context), min(n_lines - 1, g[-1] + context)
-        rows = []
-        for i in range(first, last + 1):
-            line = _line(c.data, starts, i)
-            if i not in by_line:
-                rows.append(" " + esc(_text(line)))
-                continue
-            old_parts, new_parts, pos = [], [], starts[i]
-            for e in sorted(by_line[i], key=lambda e: e.start):
-                same = esc(_text(c.data[pos:e.start]))
-                old_parts += [same, f"[reverse]{esc(_text(e.old))}[/reverse]"]
-                new_parts += [same, f"[reverse]{esc(_text(e.new))}[/reverse]"]
-                pos = e.end
-            tail = esc(_text(c.data[pos:starts[i] + len(line)]))
-            rows.append("[red]-" + "".join(old_parts) + tail + "[/red]")
-            rows.append("[green]+" + "".join(new_parts) + tail + "[/green]")
-        count = last - first + 1
-        hunks.append((f"@@ -{first + 1},{count} +{first + 1},{count} @@", rows))
-    return hunks
-
-
-def _line(data: bytes, starts: list[int], i: int) -> bytes:
-    end = starts[i + 1] if i + 1 < len(starts) else len(data)
-    return data[starts[i]:end].rstrip(b"\r\n")
-
-
 def print_verify(console: Any, v: Plan, *, include_archived: bool = False, limit: int | None = LIMIT) -> None:
     """verify's verdict first, then the stale references grouped by file, then the archived count."""
     n = sum(len(c.edits) for c in v.changes)
@@ -488,10 +408,10 @@ def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: i
     limit = sys.maxsize if limit is None else limit
     n = sum(len(c.edits) for c in plan.changes)
     if not n and not plan.reviews:
-        line = f"✓ {plural(checked, 'file')} checked: no retired paths"
+        verdict = f"✓ {plural(checked, 'file')} checked: no retired paths"
         if settings["quiet"]:
             return
-        console.plain(line) if isinstance(console, _LazyConsole) else console.print(line)
+        console.plain(verdict) if isinstance(console, _LazyConsole) else console.print(verdict)
         return
     lines = 0
     froms = {entry.old for entry in plan.mapping.entries}

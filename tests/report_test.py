@@ -1,4 +1,4 @@
-"""report.py's pure parts: positions and the span-marked diff hunks."""
+"""report.py's pure parts: positions, the summary by entry, "did you mean"."""
 
 from __future__ import annotations
 
@@ -26,32 +26,6 @@ def _change(data: bytes, old: bytes = b"outputs/hd_results", new: bytes = b"outp
 ))
 def test_position(data: bytes, offset: int, expected: tuple[int, int]) -> None:
     assert report.position(data, offset) == expected
-
-
-@pytest.mark.parametrize(("data", "expected"), (
-    (b"a\nsee outputs/hd_results/x\nb\nc\nd\n",
-     [("@@ -1,3 +1,3 @@", [" a", "[red]-see [reverse]outputs/hd_results[/reverse]/x[/red]",
-                           "[green]+see [reverse]outputs/HD[/reverse]/x[/green]", " b"])]),
-    pytest.param(b"outputs/hd_results\r\nz", [("@@ -1,2 +1,2 @@", [
-        "[red]-[reverse]outputs/hd_results[/reverse][/red]", "[green]+[reverse]outputs/HD[/reverse][/green]", " z"])],
-        id="CRLF kept out of the display"),
-    pytest.param("é outputs/hd_results".encode(), [("@@ -1,1 +1,1 @@", [
-        "[red]-é [reverse]outputs/hd_results[/reverse][/red]", "[green]+é [reverse]outputs/HD[/reverse][/green]"])],
-        id="non-ASCII, no final newline"),
-    pytest.param(b"outputs/hd_results\n1\n2\n3\n4\noutputs/hd_results\n", "two hunks", id="far apart: two hunks"),
-))
-def test_span_hunks(data: bytes, expected: object) -> None:
-    hunks = report._span_hunks(_change(data))
-    if expected == "two hunks":
-        assert [h for h, _ in hunks] == ["@@ -1,2 +1,2 @@", "@@ -5,2 +5,2 @@"]
-    else:
-        assert hunks == expected
-
-
-def test_span_hunks_leave_multi_line_edits_to_difflib() -> None:
-    data = b'P = Path("outputs") /\\\n    "hd_results"\n'
-    change = FileChange("f", "f", "python", data, [Edit("f", 4, len(data) - 1, data[4:-1], b'Path("outputs/HD")', "py-chain")])
-    assert report._span_hunks(change) is None
 
 
 def test_markup_in_paths_is_escaped() -> None:
