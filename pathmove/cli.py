@@ -17,7 +17,7 @@ from pathmove import __version__
 app = typer.Typer(
     name="pathmove",
     help="Migrate paths in a repository: move folders with git history, rewrite every reference, verify none is left.",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -103,10 +103,18 @@ def _main(
     mapping: Optional[str] = MappingOpt,
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks and scan statistics."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print only findings and errors (no tables, hints, bar)."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="List every finding and the scan statistics."),
+    color: Optional[bool] = typer.Option(None, "--color/--no-color",
+                                         help="Colour or not (default: in a terminal, unless NO_COLOR; FORCE_COLOR forces)."),
+    no_pager: bool = typer.Option(False, "--no-pager", help="Never page long output (default: like git, in a terminal)."),
 ) -> None:
+    from pathmove import report
+
     _state["root"] = root
     _state["mapping"] = mapping
-    _state["debug"] = debug
+    _state["debug"] = debug or verbose
+    report.settings.update(color=color, quiet=quiet and not verbose, verbose=verbose, pager=not no_pager)
 
 
 def _root(root: Optional[str]) -> Path:
@@ -132,8 +140,8 @@ def _git_flag(no_git: bool) -> Optional[bool]:
 @command
 def plan(
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document instead of the report."),
-    diff: bool = typer.Option(False, "--diff", help="Show a unified diff of every file that would change."),
-    show_all: bool = typer.Option(False, "--all", help="With --diff: no cut after the first files."),
+    diff: bool = typer.Option(False, "--diff", help="Print the plan as a patch (git's format) on stdout; summary on stderr."),
+    show_all: bool = typer.Option(False, "--all", help="List every finding (no cut after the first 50 lines)."),
     archived_bulk: bool = typer.Option(False, "--archived-bulk", help="Include archived files (plain-text rule)."),
     no_git: bool = typer.Option(False, "--no-git", help="Ignore git: list files by walking the tree."),
     root: Optional[str] = RootOpt,
@@ -152,20 +160,39 @@ def plan(
     if json_out:
         report.print_json(report.plan_document(p, "plan"))
         return 0
-    report.print_moves(out, p)
-    out.print()
-    report.print_summary(out, p, "Plan")
-    out.print()
-    if diff:
-        report.print_diff(out, p, show_all=show_all)
-    else:
-        report.print_findings(out, p.changes)
-    report.print_reviews(out, p)
+    quiet = bool(report.settings["quiet"])
+    show_all = show_all or bool(report.settings["verbose"])
+    if diff:  # stdout: the patch alone (git apply reads it); everything else on stderr
+        from pathmove import scan
+
+        sections = report.patch(p, scan.list_files(root_path, p.use_git))
+        with report.paged(out):
+            report.write_patch(sections, sys.stdout.buffer, color=report.use_color(sys.stdout))
+        if not quiet:
+            report.print_summary(err, p, "Plan")
+            err.print()
+            report.print_entries(err, p)
+        report.print_reviews(err, p, limit=len(p.reviews) if show_all else report.LIMIT)
+        report.print_notices(err, p)
+        return 0
+    with report.paged(out):
+        if not quiet:
+            report.print_moves(out, p)
+            out.print()
+            report.print_summary(out, p, "Plan")
+            out.print()
+            report.print_entries(out, p)
+        report.print_findings(out, p.changes, limit=None if show_all else report.LIMIT)
+        report.print_reviews(out, p, limit=len(p.reviews) if show_all else report.LIMIT)
+        if not quiet:
+            hint = report.keep_hint(p)
+            if hint and p.changes:
+                out.print(f"[dim]hint: {report.esc(hint)}[/]")
+            if p.changes or any(mv.status == "move" for mv in p.moves):
+                out.print("[dim]Nothing was changed. Run [bold]pathmove apply[/bold] to migrate.[/]")
+            else:
+                out.print("Nothing to do: no moves and no references.")
     report.print_notices(err, p)
-    if p.changes or any(mv.status == "move" for mv in p.moves):
-        out.print("[dim]Nothing was changed. Run [bold]pathmove apply[/bold] to migrate.[/]")
-    else:
-        out.print("Nothing to do: no moves and no references.")
     return 0
 
 
@@ -223,6 +250,7 @@ def verify(
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document instead of the report."),
     include_archived: bool = typer.Option(False, "--include-archived", help="Fail on archived files' references too."),
     no_git: bool = typer.Option(False, "--no-git", help="Ignore git: list files by walking the tree."),
+    show_all: bool = typer.Option(False, "--all", help="List every stale reference (no cut after 50 lines)."),
     fmt: Format = FormatOpt,
     root: Optional[str] = RootOpt,
     mapping: Optional[str] = MappingOpt,
@@ -247,7 +275,9 @@ def verify(
         report.print_json(report.plan_document(v, "verify", include_archived=include_archived,
                                                extra={"exit_code": int(stale)}))
         return int(stale)
-    report.print_verify(out, v, include_archived=include_archived)
+    with report.paged(out):
+        report.print_verify(out, v, include_archived=include_archived,
+                            limit=None if show_all or report.settings["verbose"] else report.LIMIT)
     report.print_notices(err, v)
     return int(stale)
 
@@ -255,7 +285,9 @@ def verify(
 @command
 def check(
     files: List[str] = typer.Argument(None, help="Files to check (the pre-commit hook passes the staged ones)."),
-    fix: bool = typer.Option(False, "--fix", help="Rewrite the stale references found in these files."),
+    fix: bool = typer.Option(False, "--fix", help="Rewrite the stale references found in these files "
+                             "(exit 0 when that fixed them all, like ruff --fix)."),
+    show_all: bool = typer.Option(False, "--all", help="List every stale reference (no cut after 50 lines)."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document instead of the report."),
     fmt: Format = FormatOpt,
     root: Optional[str] = RootOpt,
@@ -295,13 +327,16 @@ def check(
     fixed = 0
     if fix and v.changes:
         fixed = apply_mod.write_in_place(root_path, v.changes, m)
+        stale = bool(v.reviews)  # like ruff --fix: what was rewritten no longer fails
     if fmt == Format.github:
         report.print_github(v)  # what was found (and, with --fix, rewritten)
         return int(stale)
     if json_out:
         report.print_json(report.plan_document(v, "check", extra={"fixed": fixed, "exit_code": int(stale)}))
         return int(stale)
-    report.print_check(out, v, checked=len(rels), fixed=bool(fixed))
+    with report.paged(out):
+        report.print_check(out, v, checked=len(rels), fixed=bool(fixed),
+                           limit=None if show_all or report.settings["verbose"] else report.LIMIT)
     report.print_notices(err, v, binaries=False)
     return int(stale)
 
@@ -331,7 +366,12 @@ def infer(
     if result.warning:  # git-lfs#4770: past its rename limit git drops renames without failing
         err.print(f"[yellow]warning:[/] {report.esc(infer_mod.GAVE_UP)} (git: {report.esc(result.warning)})")
     if not result.moves:
+        from pathmove import repo
+
+        committed = rev == "HEAD" and not repo.dirty_paths(root_path)
         report.print_error(err, f"no renames between {rev} and the working tree: nothing to infer",
+                           "nothing is uncommitted: if the moves are in the last commit, run `pathmove infer HEAD~1` "
+                           "(or name the commit before them)" if committed else
                            "infer reads moves git can pair by content (git mv, or a folder moved by hand); "
                            "a file emptied or rewritten beyond recognition is a delete and an add")
         return 1
@@ -382,12 +422,13 @@ def undo(
 
 @command
 def demo(
-    keep: Optional[str] = typer.Option(None, "--dir", help="Create the demo repository here (must not exist)."),
+    where: Optional[str] = typer.Option(None, "--dir", help="Create the demo repository here (must not exist; kept)."),
+    keep: bool = typer.Option(False, "--keep", help="Keep the temporary folder (default: removed at the end)."),
 ) -> int:
-    """Copy the bundled demo repository to a temporary folder and migrate it there."""
+    """Copy the bundled demo repository to a temporary folder, migrate it there, then remove it."""
     from pathmove import demo as demo_mod
 
-    return demo_mod.run(keep)
+    return demo_mod.run(where, keep)
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -39,14 +39,25 @@ def materialise(dest: Path) -> Path:
     return dest
 
 
-def run(where: str | None) -> int:
-    """Copy, then plan, apply and verify there; print what happened and where the result is."""
+def run(where: str | None, keep: bool = False) -> int:
+    """Copy, then plan, apply and verify there; print what happened and where the result is.
+
+    A temporary folder (no --dir) is removed at the end unless keep; the output says where it was."""
+    dest = _destination(where)
+    temporary = where is None and not keep
+    try:
+        return _run(dest, removed=temporary)
+    finally:
+        if temporary:
+            shutil.rmtree(dest.parent, ignore_errors=True)
+
+
+def _run(dest: Path, *, removed: bool) -> int:
     from pathmove import apply as apply_mod
     from pathmove import mapping as mapping_mod
     from pathmove import plan as plan_mod
     from pathmove import report
 
-    dest = _destination(where)
     materialise(dest)
     out, err = report.consoles()
     mapping = mapping_mod.load(dest / DEFAULT_NAME, dest)
@@ -86,7 +97,7 @@ def run(where: str | None) -> int:
     _lookalikes(out, dest, mapping)
     if outcome.plan is not None:
         report.print_notices(err, outcome.plan)
-    _outro(out, dest)
+    _outro(out, dest, removed)
     return 1 if stale else 0
 
 
@@ -148,13 +159,18 @@ def _find_lookalikes(dest: Path, mapping: Mapping) -> Iterator[tuple[str, int, s
                 yield rel, number, line.decode("utf-8", "replace").strip()[:100]
 
 
-def _outro(out: Any, dest: Path) -> None:
+def _outro(out: Any, dest: Path, removed: bool = False) -> None:
     from pathmove import report
 
     d = report.esc(str(dest))
     out.print()
     out.rule("[bold]the result[/]", align="left")
-    out.print(f"The migrated repository is in [bold]{d}[/]. Look around:")
+    if removed:
+        out.print(f"The demo ran in [bold]{d}[/], a temporary folder, now removed.\n"
+                  f"To look around the migrated repository, run [bold]{report.esc(_command_name())} demo --keep[/] "
+                  "(or --dir FOLDER), then:")
+    else:
+        out.print(f"The migrated repository is in [bold]{d}[/]. Look around:")
     out.print(f"  cd {d}")
     me = _command_name()
     rows = (("git status", "the moves are staged renames: history is kept"),

@@ -173,9 +173,10 @@ def parse(text: str, root: Path | None = None, source: str | None = None, label:
     for knode, vnode in node.value:
         key = _scalar(knode)
         if key not in TOP_KEYS:
+            guess = did_you_mean(key, TOP_KEYS)
             raise MappingError(
                 f"{label}: unknown top-level key {key!r} at line {_line(knode)} "
-                f"(allowed: {', '.join(TOP_KEYS)})"
+                + (f"(did you mean `{guess}:`?)" if guess else f"(allowed: {', '.join(TOP_KEYS)})")
             )
         if key in top:
             raise MappingError(f"{label}: top-level key {key!r} appears twice (line {_line(knode)})")
@@ -231,8 +232,10 @@ def _entry(i: int, node: yaml.Node, root: Path | None, label: str) -> Entry:
     for knode, vnode in node.value:
         key = _scalar(knode)
         if key not in ENTRY_KEYS:
+            guess = did_you_mean(key, ENTRY_KEYS)
             raise MappingError(
-                f"{label}: {where}: unknown key {key!r} at line {_line(knode)} (an entry has only `from` and `to`)"
+                f"{label}: {where}: unknown key {key!r} at line {_line(knode)} "
+                + (f"(did you mean `{guess}:`?)" if guess else "(an entry has only `from` and `to`)")
             )
         if key in values:
             raise MappingError(f"{label}: {where}: key {key!r} appears twice")
@@ -339,3 +342,22 @@ def _relative_to(path: Path, root: Path) -> str | None:
         return Path(os.path.realpath(path)).relative_to(os.path.realpath(root)).as_posix()
     except ValueError:
         return None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """The one candidate at most one edit from word (an insertion, deletion, substitution or a
+    swap of two neighbours: `form` → `from`), or None when there is none or more than one."""
+
+    def near(a: str, b: str) -> bool:
+        if a == b or abs(len(a) - len(b)) > 1:
+            return False
+        if len(a) == len(b):
+            diff = [i for i in range(len(a)) if a[i] != b[i]]
+            return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                      and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+        short, long_ = (a, b) if len(a) < len(b) else (b, a)
+        i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+        return short[i:] == long_[i + 1:]
+
+    hits = [c for c in dict.fromkeys(candidates) if near(word, c)]
+    return hits[0] if len(hits) == 1 else None

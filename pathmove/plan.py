@@ -100,10 +100,24 @@ def classify_moves(root: Path, mapping: Mapping) -> list[Move]:
         elif dst_there:
             moves.append(Move(e.old, e.new, "already", dst.is_dir() and not dst.is_symlink(), e))
         else:
-            problems.append(f"{e.where}: neither {e.old!r} nor its destination {e.new!r} exists")
+            problems.append(f"{e.where}: neither {e.old!r} nor its destination {e.new!r} exists"
+                            + _did_you_mean(root, e.old))
     if problems:
         raise ConflictError("the mapping does not fit the tree:\n  " + "\n  ".join(problems))
     return moves
+
+
+def _did_you_mean(root: Path, old: str) -> str:
+    """`; did you mean 'x'?` when an existing path is one edit from a `from` that is not there."""
+    from pathmove.mapping import did_you_mean
+
+    parent, name = posixpath.split(old)
+    try:
+        names = os.listdir(root / parent)
+    except OSError:
+        return ""
+    guess = did_you_mean(name, names)
+    return f"; did you mean {posixpath.join(parent, guess)!r}?" if guess else ""
 
 
 def check_collisions(files: Iterable[str], mapping: Mapping, moves: list[Move], root: Path) -> None:
@@ -191,9 +205,11 @@ def build(
                 yield rel
 
     done = 0
-    if progress is not None:
-        progress(0, 0)  # listing and git grep come first
-    for results, stats in pool.run(_scan_chunk, job, listing(), jobs=jobs, chunk_size=chunk_size,
+    queue: Iterable[str] = listing()
+    if progress is not None:  # list first (git grep is fast), so the bar shows its total from the start
+        queue = list(queue)
+        progress(0, queued)
+    for results, stats in pool.run(_scan_chunk, job, queue, jobs=jobs, chunk_size=chunk_size,
                                    threshold=pool_threshold):
         counts.update(stats)
         for result in results:

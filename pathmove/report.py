@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import difflib
 import json
@@ -18,7 +17,6 @@ from pathmove.words import plural as plural  # re-exported: cli and demo count t
 
 JSON_VERSION = 1
 LIMIT = 50  # findings shown before "… and N more (use --json)"
-DIFF_LIMIT = 20  # files shown by plan --diff before the cut
 
 
 # ---- positions -----------------------------------------------------------------------
@@ -82,6 +80,7 @@ def summary(plan: Plan) -> dict[str, Any]:
         "files_changed": len(plan.changes),
         "references": sum(kinds.values()),
         "by_kind": dict(sorted(kinds.items())),
+        "by_entry": by_entry(plan),
         "review": len(plan.reviews),
         "archived_references": sum(len(c.edits) for c in plan.archived),
         "warnings": len(warnings(plan)),
@@ -118,9 +117,46 @@ def print_json(doc: dict[str, Any], out: IO[str] | None = None) -> None:
 
 
 # ---- human output ------------------------------------------------------------------
+# Global output settings, set once by the cli's callback: --color/--no-color, -q, -v, --no-pager.
+settings: dict[str, Any] = {"color": None, "quiet": False, "verbose": False, "pager": True}
+
+WIDE = 100_000  # outside a terminal nothing wraps or cuts: a path is printed in full
+
+
+def use_color(stream: IO[str]) -> bool:
+    """--color/--no-color decide; else NO_COLOR, then FORCE_COLOR, then whether stream is a terminal."""
+    if settings["color"] is not None:
+        return bool(settings["color"])
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return _isatty(stream)
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def consoles() -> tuple[Any, Any]:
     """stdout and stderr consoles; rich is imported on first use (a clean `check` prints nothing)."""
     return _LazyConsole(stderr=False), _LazyConsole(stderr=True)
+
+
+def make_console(stream: IO[str], *, stderr: bool = False) -> Any:
+    """A rich Console: in a terminal it wraps at word boundaries to its width; elsewhere it
+    never wraps nor cuts (a CI log or a pipe gets every path in full)."""
+    from rich.console import Console
+
+    tty = _isatty(stream)
+    color = use_color(stream)
+    kw: dict[str, Any] = {} if tty else {"width": WIDE}
+    return Console(file=stream if not stderr else None, stderr=stderr, no_color=not color, force_terminal=color or tty,
+                   force_interactive=tty, color_system="auto" if color else None, highlight=False,
+                   soft_wrap=not tty, **kw)
 
 
 class _LazyConsole:
@@ -133,10 +169,7 @@ class _LazyConsole:
     def real(self) -> Any:
         """The rich Console itself (for rich objects that take a console, such as Progress)."""
         if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(stderr=self._stderr, no_color=bool(os.environ.get("NO_COLOR")),
-                                    highlight=False, soft_wrap=True)
+            self._console = make_console(sys.stderr if self._stderr else sys.stdout, stderr=self._stderr)
         return self._console
 
     def plain(self, text: str) -> None:
@@ -168,10 +201,10 @@ def print_moves(console: Any, plan: Plan) -> None:
 
     table = Table(title="[bold]Moves[/]", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
                   pad_edge=False, header_style="dim")
-    table.add_column("from")
-    table.add_column("")
-    table.add_column("to")
-    table.add_column("status")
+    table.add_column("from", overflow="fold")  # a path is folded, never cut
+    table.add_column("", no_wrap=True)
+    table.add_column("to", overflow="fold")
+    table.add_column("status", no_wrap=True)
     for m in plan.moves:
         status = ("git mv" if plan.use_git else "move") if m.status == "move" else "[dim]already moved[/]"
         table.add_row(esc(m.old + ("/" if m.is_dir else "")), "→", esc(m.new + ("/" if m.is_dir else "")), status)
@@ -256,8 +289,10 @@ def _rows(c: FileChange) -> dict[tuple[bytes, bytes, str], list[tuple[str, int]]
 POSITIONS_PER_ROW = 6  # line:col shown on one row before "+N"
 
 
-def print_findings(console: Any, changes: list[FileChange], *, limit: int = LIMIT, archived: bool = False) -> None:
+def print_findings(console: Any, changes: list[FileChange], *, limit: int | None = LIMIT,
+                   archived: bool = False) -> None:
     """Findings grouped by file, one row per old → new with its line:col list; at most `limit` lines."""
+    limit = sys.maxsize if limit is None else limit
     total = sum(len(c.edits) for c in changes)
     lines = shown = 0
     hidden_files = len(changes)
@@ -283,7 +318,7 @@ def print_findings(console: Any, changes: list[FileChange], *, limit: int = LIMI
         shown += done
         hidden_files -= done == len(c.edits)
     if total > shown:
-        console.print(f"[dim]… and {total - shown:,} more in {plural(hidden_files, 'file')} (use --json)[/]")
+        console.print(f"[dim]… and {total - shown:,} more in {plural(hidden_files, 'file')} (--all lists them)[/]")
 
 
 def print_reviews(console: Any, plan: Plan, limit: int = LIMIT) -> None:
@@ -318,85 +353,7 @@ def print_notices(console: Any, plan: Plan, limit: int = 10, *, binaries: bool =
         console.print(f"[dim]… and {len(items) - limit:,} more (use --json)[/]")
 
 
-def print_diff(console: Any, plan: Plan, *, show_all: bool = False) -> None:
-    """A coloured unified diff of every file that would change; changed spans are highlighted."""
-    changes = plan.changes if show_all else plan.changes[:DIFF_LIMIT]
-    for c in changes:
-        if c.kind == "symlink":
-            console.print(f"[bold]symlink {esc(c.path)}[/]: {esc(_text(c.data))} → {esc(_text(c.new_data))}")
-            continue
-        console.print(f"[bold]--- a/{esc(c.path)}\n+++ b/{esc(c.new_path)}[/]")
-        hunks = _span_hunks(c)
-        if hunks is None:
-            _print_plain_diff(console, c)
-            continue
-        for header, rows in hunks:
-            console.print(f"[cyan]{header}[/]")
-            for row in rows:
-                console.print(row)
-    if len(plan.changes) > len(changes):
-        console.print(f"[dim]… and {len(plan.changes) - len(changes):,} more files (use --diff --all)[/]")
-
-
-def _print_plain_diff(console: Any, c: FileChange) -> None:
-    a = c.data.decode("utf-8", "replace").splitlines(keepends=True)
-    b = c.new_data.decode("utf-8", "replace").splitlines(keepends=True)
-    for line in list(difflib.unified_diff(a, b, n=1))[2:]:
-        line = line.rstrip("\r\n")
-        style = "cyan" if line.startswith("@@") else "red" if line.startswith("-") else \
-            "green" if line.startswith("+") else ""
-        console.print(f"[{style}]{esc(line)}[/]" if style else esc(line))
-
-
-def _span_hunks(c: FileChange, context: int = 1) -> list[tuple[str, list[str]]] | None:
-    """Hunks built from the edits themselves, so the changed characters can be marked.
-
-    None when an edit crosses a line end (then difflib draws the diff without marks)."""
-    starts = [0] + [m.end() for m in re.finditer(b"\n", c.data)]
-    by_line: dict[int, list[Edit]] = {}
-    for e in c.edits:
-        i = bisect.bisect_right(starts, e.start) - 1
-        end_of_line = starts[i + 1] - 1 if i + 1 < len(starts) else len(c.data)
-        if b"\n" in e.old or b"\n" in e.new or e.end > end_of_line:
-            return None
-        by_line.setdefault(i, []).append(e)
-    changed = sorted(by_line)
-    groups: list[list[int]] = []
-    for i in changed:
-        if groups and i - groups[-1][-1] <= 2 * context + 1:
-            groups[-1].append(i)
-        else:
-            groups.append([i])
-    n_lines = len(starts) - (1 if c.data.endswith(b"\n") else 0)
-    hunks = []
-    for g in groups:
-        first, last = max(0, g[0] - context), min(n_lines - 1, g[-1] + context)
-        rows = []
-        for i in range(first, last + 1):
-            line = _line(c.data, starts, i)
-            if i not in by_line:
-                rows.append(" " + esc(_text(line)))
-                continue
-            old_parts, new_parts, pos = [], [], starts[i]
-            for e in sorted(by_line[i], key=lambda e: e.start):
-                same = esc(_text(c.data[pos:e.start]))
-                old_parts += [same, f"[reverse]{esc(_text(e.old))}[/reverse]"]
-                new_parts += [same, f"[reverse]{esc(_text(e.new))}[/reverse]"]
-                pos = e.end
-            tail = esc(_text(c.data[pos:starts[i] + len(line)]))
-            rows.append("[red]-" + "".join(old_parts) + tail + "[/red]")
-            rows.append("[green]+" + "".join(new_parts) + tail + "[/green]")
-        count = last - first + 1
-        hunks.append((f"@@ -{first + 1},{count} +{first + 1},{count} @@", rows))
-    return hunks
-
-
-def _line(data: bytes, starts: list[int], i: int) -> bytes:
-    end = starts[i + 1] if i + 1 < len(starts) else len(data)
-    return data[starts[i]:end].rstrip(b"\r\n")
-
-
-def print_verify(console: Any, v: Plan, *, include_archived: bool = False) -> None:
+def print_verify(console: Any, v: Plan, *, include_archived: bool = False, limit: int | None = LIMIT) -> None:
     """verify's verdict first, then the stale references grouped by file, then the archived count."""
     n = sum(len(c.edits) for c in v.changes)
     if n or v.reviews:
@@ -406,8 +363,10 @@ def print_verify(console: Any, v: Plan, *, include_archived: bool = False) -> No
                           + (f", [yellow]{review}[/]" if v.reviews else ""))
         else:
             console.print(f"[red bold]✗ {review}[/] (no other stale reference)")
-        print_findings(console, v.changes)
-        print_reviews(console, v)
+        if len(v.mapping.entries) > 1:
+            print_entries(console, v)
+        print_findings(console, v.changes, limit=limit)
+        print_reviews(console, v, limit=sys.maxsize if limit is None else limit)
     else:
         console.print("[green bold]✓ verify: no stale references[/]")
     if v.archived:
@@ -415,7 +374,7 @@ def print_verify(console: Any, v: Plan, *, include_archived: bool = False) -> No
         what = f"{plural(a, 'stale reference')} in {plural(len(v.archived), 'archived file')}"
         if include_archived:
             console.print(f"[red bold]✗ {what}[/]")
-            print_findings(console, v.archived)
+            print_findings(console, v.archived, limit=limit)
         else:
             console.print(f"[dim]{what}, history left as it is (--include-archived fails on them)[/]")
 
@@ -444,12 +403,15 @@ def _excerpt(data: bytes, offset: int, width: int = 100) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: int = LIMIT) -> None:
+def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: int | None = LIMIT) -> None:
     """check (the pre-commit hook, SPEC §6): `file:line:col: old → new` per place, then what to do."""
+    limit = sys.maxsize if limit is None else limit
     n = sum(len(c.edits) for c in plan.changes)
     if not n and not plan.reviews:
-        ok = f"✓ {plural(checked, 'file')} checked: no retired paths"
-        console.plain(ok) if isinstance(console, _LazyConsole) else console.print(ok)
+        verdict = f"✓ {plural(checked, 'file')} checked: no retired paths"
+        if settings["quiet"]:
+            return
+        console.plain(verdict) if isinstance(console, _LazyConsole) else console.print(verdict)
         return
     lines = 0
     froms = {entry.old for entry in plan.mapping.entries}
@@ -469,7 +431,7 @@ def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: i
             console.print(f"{esc(r.path)}:{d['line']}:{d['column']}: [yellow]needs review:[/] {esc(r.message)}")
         lines += 1
     if lines > limit:
-        console.print(f"[dim]… and {lines - limit:,} more (use --json)[/]")
+        console.print(f"[dim]… and {lines - limit:,} more (--all lists them)[/]")
     files = " ".join(esc(c.path) for c in plan.changes)
     mapping = esc(plan.mapping.source or "the mapping")
     if fixed:
@@ -478,7 +440,12 @@ def print_check(console: Any, plan: Plan, *, checked: int, fixed: bool, limit: i
     elif n:
         console.print(f"[red bold]✗ {plural(n, 'reference')} to retired paths in {plural(len(plan.changes), 'file')}[/]"
                       f" ({mapping} lists them): use the new path shown after →")
-        console.print(f"  or let pathmove rewrite them: [bold]pathmove check --fix {files}[/]")
+        console.print("  or let pathmove rewrite them: in .pre-commit-config.yaml give the pathmove hook "
+                      "[bold]args: [--fix][/] and commit again (it rewrites, you review and stage), "
+                      f"or, where pathmove is installed, run [bold]pathmove check --fix {files}[/]")
+        hint = keep_hint(plan)
+        if hint:
+            console.print(f"  [dim]{esc(hint)}[/]")
     if plan.reviews:
         console.print(f"[yellow]{plural(len(plan.reviews), 'place needs', 'places need')} review "
                       "(pathmove cannot rewrite it safely); edit by hand[/]")
@@ -498,7 +465,7 @@ def print_error(err: Any, message: str, hint: str = "") -> None:
 @contextlib.contextmanager
 def progress(err: Any, enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
     """A transient progress bar on stderr, only when stderr is a terminal."""
-    if not enabled or not err.is_terminal:
+    if not enabled or settings["quiet"] or not _isatty(sys.stderr):
         yield None
         return
     err = err.real() if isinstance(err, _LazyConsole) else err
@@ -509,10 +476,12 @@ def progress(err: Any, enabled: bool) -> Iterator[Callable[[str, int, int], None
     tasks: dict[str, Any] = {}
 
     def update(label: str, done: int, total: int) -> None:
-        # total 0: still listing (git grep is searching), a pulsing bar until the count is known
+        # the bar appears once its total is known (never "0/?")
         if label not in tasks:
-            tasks[label] = bar.add_task(label, total=total or None)
-        bar.update(tasks[label], completed=done, total=total or None)
+            if not total:
+                return
+            tasks[label] = bar.add_task(label, total=total)
+        bar.update(tasks[label], completed=done, total=total)
 
     with bar:
         yield update
@@ -552,3 +521,214 @@ def print_github(plan: Plan, include_archived: bool = False, out: IO[str] | None
     out = out or sys.stdout
     for line in github_annotations(plan, include_archived):
         out.write(line + "\n")
+
+
+# ---- plan --diff: a patch git can apply ------------------------------------------------
+def _git_quote(path: str) -> str:
+    """A path as git spells it in a patch header: C-quoted when it holds a quote, backslash,
+    control or non-ASCII character (git's core.quotePath default), else as it is."""
+    raw = path.encode("utf-8", "surrogateescape")
+    if not any(b < 0x20 or b >= 0x7F or b in (0x22, 0x5C) for b in raw):
+        return path
+    names = {0x07: "a", 0x08: "b", 0x09: "t", 0x0A: "n", 0x0B: "v", 0x0C: "f", 0x0D: "r", 0x22: '"', 0x5C: "\\"}
+    out = "".join("\\" + names[b] if b in names else f"\\{b:03o}" if b < 0x20 or b >= 0x7F else chr(b)
+                  for b in raw)
+    return f'"{out}"'
+
+
+def _blob_id(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # noqa: S324 - git's object id
+
+
+def _mode(root: Any, path: str) -> str:
+    import stat
+
+    try:
+        st = os.lstat(os.path.join(root, path))
+    except OSError:
+        return "100644"
+    if stat.S_ISLNK(st.st_mode):
+        return "120000"
+    return "100755" if st.st_mode & 0o111 else "100644"
+
+
+def _hunks(a: bytes, b: bytes, label_a: str, label_b: str) -> list[bytes]:
+    """git's unified diff of a to b, byte-exact: CRLF kept, a missing last newline marked."""
+    lines = list(difflib.diff_bytes(difflib.unified_diff, a.splitlines(keepends=True), b.splitlines(keepends=True),
+                                    label_a.encode("utf-8", "surrogateescape"),
+                                    label_b.encode("utf-8", "surrogateescape"), n=3, lineterm=b""))
+    out = []
+    for i, line in enumerate(lines):
+        if i < 2 or line.startswith(b"@@"):
+            out.append(line + b"\n")
+        elif line.endswith(b"\n"):
+            out.append(line)
+        else:
+            out.append(line + b"\n\\ No newline at end of file\n")
+    return out
+
+
+def renamed_files(plan: Plan, files: list[str]) -> dict[str, str]:
+    """Every listed file a move of this plan carries: old path → new path (longest `from` wins)."""
+    moving = {m.entry.old: m for m in plan.moves if m.status == "move"}
+    out: dict[str, str] = {}
+    for f in files:
+        entry = plan.mapping.entry_for(f)
+        if entry is not None and entry.old in moving:
+            out[f] = entry.new + f[len(entry.old):]
+    return out
+
+
+def patch(plan: Plan, files: list[str]) -> list[tuple[str, bytes]]:
+    """The plan as a git patch, one (path, section) per file in path order; `files` are the
+    files listed in the tree (a moved file apply does not edit is a pure rename)."""
+    root = str(plan.root)
+    renames = renamed_files(plan, files)
+    changes = {c.path: c for c in plan.changes}
+    sections: list[tuple[str, bytes]] = []
+    for path in sorted(set(renames) | set(changes)):
+        c = changes.get(path)
+        new_path = renames.get(path, c.new_path if c else path)
+        a, b = _git_quote("a/" + path), _git_quote("b/" + new_path)
+        head = [f"diff --git {a} {b}\n".encode("utf-8", "surrogateescape")]
+        mode = _mode(root, path)
+        if c is None:
+            head += [b"similarity index 100%\n", f"rename from {_git_quote(path)}\n".encode("utf-8", "surrogateescape"),
+                     f"rename to {_git_quote(new_path)}\n".encode("utf-8", "surrogateescape")]
+            sections.append((path, b"".join(head)))
+            continue
+        if new_path != path:
+            ratio = int(difflib.SequenceMatcher(None, c.data, c.new_data, autojunk=False).quick_ratio() * 100)
+            head += [f"similarity index {ratio}%\n".encode(), f"rename from {_git_quote(path)}\n".encode("utf-8", "surrogateescape"),
+                     f"rename to {_git_quote(new_path)}\n".encode("utf-8", "surrogateescape")]
+        head.append(f"index {_blob_id(c.data)[:12]}..{_blob_id(c.new_data)[:12]} {mode}\n".encode())
+        sections.append((path, b"".join(head + _hunks(c.data, c.new_data, a, b))))
+    return sections
+
+
+_PATCH_STYLE = {b"diff": b"\x1b[1m", b"@@": b"\x1b[36m", b"-": b"\x1b[31m", b"+": b"\x1b[32m"}
+
+
+def write_patch(sections: list[tuple[str, bytes]], out: IO[bytes], *, color: bool) -> None:
+    """Write the patch; with colour, git's colours (bold headers, cyan hunks, red and green lines)."""
+    for _, text in sections:
+        if not color:
+            out.write(text)
+            continue
+        in_head = True
+        for line in text.splitlines(keepends=True):
+            body, end = (line[:-1], b"\n") if line.endswith(b"\n") else (line, b"")
+            if line.startswith(b"@@"):
+                in_head, style = False, _PATCH_STYLE[b"@@"]
+            elif in_head:
+                style = _PATCH_STYLE[b"diff"]
+            else:
+                style = _PATCH_STYLE.get(line[:1], b"")
+            out.write(style + body + b"\x1b[m" + end if style else line)
+    out.flush()
+
+
+# ---- the pager ------------------------------------------------------------------------
+@contextlib.contextmanager
+def paged(out: Any) -> Iterator[None]:
+    """Like git: when stdout is a terminal and what is printed is taller than it, show it in
+    $PATHMOVE_PAGER, else $PAGER, else `less` (LESS=FRX unless LESS is set); --no-pager prints."""
+    if not settings["pager"] or not _isatty(sys.stdout):
+        yield
+        return
+    console = out.real() if isinstance(out, _LazyConsole) else out
+    with console.capture() as captured:
+        yield
+    text = captured.get()
+    command = os.environ.get("PATHMOVE_PAGER", os.environ.get("PAGER", "less -R")).strip()
+    if text.count("\n") < console.height or command in ("", "cat"):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    import subprocess
+
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")
+    env.setdefault("LV", "-c")
+    try:
+        subprocess.run(command, shell=True, input=text.encode("utf-8", "surrogateescape"), env=env, check=False)
+    except OSError:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+# ---- the summary by mapping entry -----------------------------------------------------------
+def _forms(old: str, new: str) -> list[tuple[str, str]]:
+    """How an entry's paths are spelled in references: as paths, as dotted modules (no `.py`,
+    no `src/`), by last name (with and without its extension)."""
+    def module(p: str) -> str:
+        p = p[:-3] if p.endswith(".py") else p
+        return (p[4:] if p.startswith("src/") else p).replace("/", ".")
+
+    last_old, last_new = old.rsplit("/", 1)[-1], new.rsplit("/", 1)[-1]
+    return [(old, new), (module(old), module(new)), (last_old, last_new),
+            (last_old.rsplit(".", 1)[0], last_new.rsplit(".", 1)[0])]
+
+
+def entry_of(plan: Plan, path: str, old: bytes, new: bytes, cache: dict[tuple[bytes, bytes], str]) -> str:
+    """The `from → to` a rewrite belongs to: the entry whose spelling it replaces (longest
+    first); else the entry that moves the file (a relative reference fixed because it moves)."""
+    key = (old, new)
+    if key not in cache:
+        o, n = _text(old), _text(new)
+        best, score = "", 0
+        for e in plan.mapping.entries:
+            for a, b in _forms(e.old, e.new):
+                if a and len(a) > score and a in o and b in n:
+                    best, score = f"{e.old} → {e.new}", len(a)
+        cache[key] = best
+    if cache[key]:
+        return cache[key]
+    mover = plan.mapping.entry_for(path)
+    return f"{mover.old} → {mover.new}" if mover is not None else "other"
+
+
+def by_entry(plan: Plan, changes: list[FileChange] | None = None) -> list[dict[str, Any]]:
+    """References and files per mapping entry, and per rewriter, in the mapping's order."""
+    cache: dict[tuple[bytes, bytes], str] = {}
+    refs: dict[str, Counter[str]] = {f"{e.old} → {e.new}": Counter() for e in plan.mapping.entries}
+    files: dict[str, set[str]] = {k: set() for k in refs}
+    for c in plan.changes if changes is None else changes:
+        for e in c.edits:
+            k = entry_of(plan, c.path, e.old, e.new, cache)
+            refs.setdefault(k, Counter())[e.kind] += 1
+            files.setdefault(k, set()).add(c.path)
+    return [{"entry": k, "references": sum(v.values()), "files": len(files[k]), "by_kind": dict(v.most_common())}
+            for k, v in refs.items()]
+
+
+def print_entries(console: Any, plan: Plan, changes: list[FileChange] | None = None) -> None:
+    """One row per `from → to`: references, files, and how many each rewriter makes."""
+    rows = by_entry(plan, changes)
+    if not any(r["references"] for r in rows):
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title="[bold]References by mapping entry[/]", title_justify="left", box=box.SIMPLE_HEAD,
+                  show_edge=False, pad_edge=False, header_style="dim")
+    table.add_column("from → to", overflow="fold")
+    table.add_column("references", justify="right", no_wrap=True)
+    table.add_column("files", justify="right", no_wrap=True)
+    table.add_column("by rewriter", style="dim")
+    for r in rows:
+        kinds = ", ".join(f"{k} {n:,}" for k, n in r["by_kind"].items())
+        table.add_row(esc(r["entry"]), f"{r['references']:,}", f"{r['files']:,}", esc(kinds))
+    console.print(table)
+    console.print()
+
+
+def keep_hint(plan: Plan) -> str:
+    """When a `from` is one bare word, every standalone occurrence counts: say how to keep one."""
+    words = [e.old for e in plan.mapping.entries if "/" not in e.old and "." not in e.old]
+    if not words:
+        return ""
+    return (f"`{words[0]}` is a single word: every standalone occurrence counts as a reference. To keep one, "
+            "put `pathmove: keep` in a comment on its line (SPEC §4), or list the file under `exclude:`")

@@ -102,4 +102,24 @@ def run_pathmove(root: Path, *args: str, check_rc: int | None = None, env: dict[
                           env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL)
     if check_rc is not None:
         assert proc.returncode == check_rc, f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    if proc.returncode in (0, 1) and ("--json" in args or "--format=json" in args
+                                      or any(a == "--format" and b == "json" for a, b in zip(args, args[1:]))):
+        validate_json(proc.stdout)
     return proc
+
+
+def validate_json(text: str) -> None:
+    """Every --json document an end-to-end test sees matches the published schema."""
+    import json
+
+    import jsonschema
+
+    jsonschema.Draft202012Validator(json_schema()).validate(json.loads(text))
+
+
+def json_schema() -> dict[str, object]:
+    import json
+    from importlib import resources
+
+    schema: dict[str, object] = json.loads((resources.files("pathmove") / "schema" / "plan.v1.json").read_text("utf-8"))
+    return schema

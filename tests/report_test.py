@@ -1,4 +1,4 @@
-"""report.py's pure parts: positions and the span-marked diff hunks."""
+"""report.py's pure parts: positions, the summary by entry, "did you mean"."""
 
 from __future__ import annotations
 
@@ -28,32 +28,6 @@ def test_position(data: bytes, offset: int, expected: tuple[int, int]) -> None:
     assert report.position(data, offset) == expected
 
 
-@pytest.mark.parametrize(("data", "expected"), (
-    (b"a\nsee outputs/hd_results/x\nb\nc\nd\n",
-     [("@@ -1,3 +1,3 @@", [" a", "[red]-see [reverse]outputs/hd_results[/reverse]/x[/red]",
-                           "[green]+see [reverse]outputs/HD[/reverse]/x[/green]", " b"])]),
-    pytest.param(b"outputs/hd_results\r\nz", [("@@ -1,2 +1,2 @@", [
-        "[red]-[reverse]outputs/hd_results[/reverse][/red]", "[green]+[reverse]outputs/HD[/reverse][/green]", " z"])],
-        id="CRLF kept out of the display"),
-    pytest.param("é outputs/hd_results".encode(), [("@@ -1,1 +1,1 @@", [
-        "[red]-é [reverse]outputs/hd_results[/reverse][/red]", "[green]+é [reverse]outputs/HD[/reverse][/green]"])],
-        id="non-ASCII, no final newline"),
-    pytest.param(b"outputs/hd_results\n1\n2\n3\n4\noutputs/hd_results\n", "two hunks", id="far apart: two hunks"),
-))
-def test_span_hunks(data: bytes, expected: object) -> None:
-    hunks = report._span_hunks(_change(data))
-    if expected == "two hunks":
-        assert [h for h, _ in hunks] == ["@@ -1,2 +1,2 @@", "@@ -5,2 +5,2 @@"]
-    else:
-        assert hunks == expected
-
-
-def test_span_hunks_leave_multi_line_edits_to_difflib() -> None:
-    data = b'P = Path("outputs") /\\\n    "hd_results"\n'
-    change = FileChange("f", "f", "python", data, [Edit("f", 4, len(data) - 1, data[4:-1], b'Path("outputs/HD")', "py-chain")])
-    assert report._span_hunks(change) is None
-
-
 def test_markup_in_paths_is_escaped() -> None:
     from rich.console import Console
 
@@ -74,3 +48,39 @@ def test_a_chain_s_segments_on_one_line_read_as_one_item() -> None:
                                            b'"checkpoints") / "pi05"', "py-chain", 2)]
     text = [Edit("f", i, i + 4, b"runs", b"r", "text") for i in (data.find(b"runs", 50), data.rfind(b"runs"))]
     assert len(report.items(FileChange("f", "f", "text", data, text))) == 2  # separate references stay apart
+
+
+_ENTRIES = [("src/pkg/_linux.py", "src/pkg/_plat/_linux.py"), ("outputs/hd_results", "outputs/HD"), ("docs", "documentation")]
+
+
+@pytest.mark.parametrize(("path", "old", "new", "expected"), (
+    ("run.sh", "outputs/hd_results/a.csv", "outputs/HD/a.csv", "outputs/hd_results → outputs/HD"),
+    ("t.py", "pkg._linux", "pkg._plat._linux", "src/pkg/_linux.py → src/pkg/_plat/_linux.py"),
+    ("README.md", "docs/index.md", "documentation/index.md", "docs → documentation"),
+    pytest.param("src/pkg/_linux.py", "._elf", ".._elf", "src/pkg/_linux.py → src/pkg/_plat/_linux.py",
+                 id="a relative reference fixed because its file moves belongs to that move"),
+    pytest.param("t.py", "pkg", "pkg._plat", "other", id="spelled by no entry, in a file no entry moves"),
+))
+def test_entry_of(path: str, old: str, new: str, expected: str) -> None:
+    from pathlib import Path
+
+    from pathmove.mapping import from_pairs
+    from pathmove.plan import Plan
+
+    plan = Plan(Path("."), from_pairs(_ENTRIES), "plan", True)
+    assert report.entry_of(plan, path, old.encode(), new.encode(), {}) == expected
+
+
+@pytest.mark.parametrize(("word", "candidates", "expected"), (
+    ("form", ("from", "to"), "from"),
+    ("mvoes", ("moves", "archived", "exclude"), "moves"),
+    ("hd_result", ("hd_results", "HD"), "hd_results"),
+    ("exclud", ("exclude",), "exclude"),
+    pytest.param("tx", ("to", "tt"), None, id="two candidates: no guess"),
+    pytest.param("fxxm", ("from",), None, id="two edits away"),
+    pytest.param("from", ("from",), None, id="the word itself is no typo"),
+))
+def test_did_you_mean(word: str, candidates: tuple[str, ...], expected: str | None) -> None:
+    from pathmove.mapping import did_you_mean
+
+    assert did_you_mean(word, candidates) == expected

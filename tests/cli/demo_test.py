@@ -16,7 +16,7 @@ def test_demo_migrates_a_copy_and_leaves_cwd_alone(tmp_path: Path) -> None:
     (cwd / "mine.txt").write_text("outputs/hd_results\n")
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    proc = run_pathmove(cwd, "demo", check_rc=0, env={"TMPDIR": str(tmp), "NO_COLOR": "1"})
+    proc = run_pathmove(cwd, "demo", "--keep", check_rc=0, env={"TMPDIR": str(tmp), "NO_COLOR": "1"})
     assert [p.name for p in cwd.iterdir()] == ["mine.txt"] and (cwd / "mine.txt").read_text() == "outputs/hd_results\n"
     found = re.search(r"The migrated repository is in (\S+)\. ", proc.stdout)
     assert found, proc.stdout
@@ -50,3 +50,11 @@ def test_demo_dir_must_be_new(tmp_path: Path) -> None:
     assert "exists" in proc.stderr and list((tmp_path / "taken").iterdir()) == []
     run_pathmove(tmp_path, "demo", "--dir", "new/demo", check_rc=0)
     assert (tmp_path / "new/demo/outputs/HD/scores.csv").is_file()
+
+
+def test_demo_removes_its_temporary_folder_and_says_where_it_was(tmp_path: Path) -> None:
+    proc = run_pathmove(tmp_path, "demo", check_rc=0, env={"TMPDIR": str(tmp_path), "NO_COLOR": "1"})
+    found = re.search(r"The demo ran in (\S+), a temporary folder, now removed", proc.stdout)
+    assert found, proc.stdout
+    assert Path(found.group(1)).parent.parent == tmp_path and not Path(found.group(1)).exists()
+    assert list(tmp_path.iterdir()) == [] and "demo --keep" in proc.stdout

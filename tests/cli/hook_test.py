@@ -126,3 +126,24 @@ def test_commit_with_a_split_segment_path_is_refused(hooked_repo) -> None:
     assert re.search(r"scripts/plot\.py:3:\d+: .*hd_results.* → .*HD", out), out
     assert '    RESULTS = Path("outputs") / "hd_results"' in out  # the line that spells the old path
     assert _commits(root) == 1
+
+
+def test_the_readme_snippet_works_as_written(git_repo, hook_repository) -> None:
+    """The README's .pre-commit-config.yaml, with only its placeholders filled in (the clone's
+    path for `repo:`, a real commit sha for `rev:`), installs and refuses a retired path."""
+    hook_repo, rev, pre_commit_home = hook_repository
+    readme = (PROJECT / "README.md").read_text()
+    section = readme[readme.index("## The pre-commit hook"):]
+    snippet = re.search(r"```yaml\n(# \.pre-commit-config\.yaml\n.*?)```", section, re.S)
+    assert snippet, "the README's hook section has no .pre-commit-config.yaml block"
+    config, n_repo = re.subn(r"(repo:\s*)\S+", lambda m: m.group(1) + hook_repo.as_posix(), snippet.group(1))
+    config, n_rev = re.subn(r"(rev:\s*)[0-9a-f]{40}\b", lambda m: m.group(1) + rev, config)
+    assert n_repo == 1 and n_rev == 1, "the README pins `rev:` to a full commit sha"
+    root = git_repo({"migrations.yaml": MAPPING, "outputs/HD/a.csv": "x\n", ".pre-commit-config.yaml": config})
+    env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home)}
+    subprocess.run([str(BIN / "pre-commit"), "install"], cwd=root, env=env, check=True, capture_output=True)
+    refused = _commit(root, env, {"run.sh": "cat outputs/hd_results/a.csv\n"}, "bring back the old folder")
+    out = refused.stdout + refused.stderr
+    assert refused.returncode != 0 and "run.sh:1:5: outputs/hd_results → outputs/HD" in out, out
+    assert "args: [--fix]" in " ".join(out.split())  # what to do, in hook terms
+    assert _commits(root) == 1

@@ -56,16 +56,16 @@ def _drain(fd: int) -> bytes:
 
 
 def _run_in_terminal(root: Path, *args: str, stdout_tty: bool = True,
-                     env: dict[str, str] | None = None) -> tuple[int, str, str]:
+                     env: dict[str, str] | None = None, size: tuple[int, int] = (40, 120)) -> tuple[int, str, str]:
     """Run pathmove with stderr (and stdout unless told) on a pseudo terminal."""
     exe = shutil.which("pathmove")
     assert exe
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", **(env or {})}
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(size[1]), "LINES": str(size[0]), **(env or {})}
     for var in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "CI"):
         env.pop(var, None)
-    err_master, err_slave = _pty()
+    err_master, err_slave = _pty(size)
     if stdout_tty:
-        out_master, out_slave = _pty()
+        out_master, out_slave = _pty(size)
         proc = subprocess.Popen([exe, *args], cwd=root, env=env, stdin=subprocess.DEVNULL,
                                 stdout=out_slave, stderr=err_slave)
         os.close(out_slave)
@@ -112,19 +112,23 @@ def test_pipes_get_only_the_result(git_repo) -> None:
     for args, rc in ((["plan"], 0), (["plan", "--diff"], 0), (["verify"], 1), (["check", "run.sh"], 1)):
         proc = run_pathmove(root, *args, check_rc=rc)
         assert "\x1b" not in proc.stdout + proc.stderr, args
-        assert proc.stderr == "", (args, proc.stderr)  # no bar, no noise
+        assert "━" not in proc.stderr, args  # no bar
+        if args == ["plan", "--diff"]:  # the patch alone on stdout, its summary on stderr
+            assert proc.stdout.startswith("diff --git ") and "references" in proc.stderr
+        else:
+            assert proc.stderr == "", (args, proc.stderr)  # no noise
         assert "run.sh" in proc.stdout
 
 
-def test_plan_diff_marks_the_changed_characters_in_a_terminal(git_repo) -> None:
+def test_plan_diff_is_coloured_like_git_in_a_terminal(git_repo) -> None:
     root = _small_repo(git_repo)
-    rc, out, _ = _run_in_terminal(root, "plan", "--diff")
+    rc, out, _ = _run_in_terminal(root, "--no-pager", "plan", "--diff")
     assert rc == 0
     plain = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", out)
     assert "--- a/run.sh\r\n+++ b/run.sh" in plain
     assert "-cat outputs/hd_results/a.csv outputs/hd_results_v2/b.csv" in plain
     assert "+cat outputs/HD/a.csv outputs/hd_results_v2/b.csv" in plain
-    assert re.search(r"\x1b\[([0-9;]*;)?7(;[0-9;]*)?m", out)  # the span itself is marked (reverse video)
+    assert "\x1b[31m-cat outputs/hd_results/a.csv" in out and "\x1b[32m+cat outputs/HD/a.csv" in out
 
 
 def _big_repo(git_repo, files: int, per_file: int) -> Path:
@@ -152,7 +156,7 @@ def test_five_thousand_findings_are_cut_after_the_limit(git_repo, command: str) 
     listed = [i for i, line in enumerate(lines) if line.startswith("data/") or re.match(r"  \d+:\d+", line)]
     assert 0 < len(listed) <= report.LIMIT
     more = [line for line in lines if line.startswith("… and ")]
-    assert len(more) == 1 and more[0].endswith("(use --json)")
+    assert len(more) == 1 and more[0].endswith("(--all lists them)")
     hidden = int(re.match(r"… and ([\d,]+) more", more[0]).group(1).replace(",", ""))
     shown = sum(len(re.findall(r"\b\d+:\d+\b", row)) + sum(int(n) for n in re.findall(r" \+(\d+)\b", row))
                 for row in _finding_rows(proc.stdout))
@@ -168,13 +172,13 @@ def test_check_lists_each_place_and_cuts_after_the_limit(git_repo) -> None:
     places = [line for line in proc.stdout.splitlines() if re.match(r"data/f000[01]\.txt:\d+:1: ", line)]
     assert len(places) == report.LIMIT
     assert places[0] == "data/f0000.txt:1:1: outputs/rm_ideal_benchmark → outputs/rm_ideal/cross_section  text"
-    assert f"… and {200 - report.LIMIT} more (use --json)" in proc.stdout
+    assert f"… and {200 - report.LIMIT} more (--all lists them)" in proc.stdout
     assert "pathmove check --fix data/f0000.txt data/f0001.txt" in proc.stdout
 
 
 def test_check_fix_rewrites_and_says_what_to_stage(git_repo) -> None:
     root = _small_repo(git_repo)
-    proc = run_pathmove(root, "check", "--fix", "run.sh", "notes.md", "outputs/hd_results/a.csv", check_rc=1)
+    proc = run_pathmove(root, "check", "--fix", "run.sh", "notes.md", "outputs/hd_results/a.csv", check_rc=0)
     assert "run.sh:1:5: outputs/hd_results → outputs/HD" in proc.stdout
     assert "✓ rewrote 2 references to retired paths in 2 files" in proc.stdout
     assert (root / "run.sh").read_text() == "cat outputs/HD/a.csv outputs/hd_results_v2/b.csv\n"
