@@ -315,11 +315,35 @@ def cells(doc: Any) -> list[Cell]:
             elif ctype in ("markdown", "heading"):
                 tokens = _tokens(cell.get("source"))
                 kind = "markdown"
+            elif ctype == "raw":
+                tokens = _tokens(cell.get("source"))
+                kind = "text"
             else:
-                continue  # raw cells: the plain-text rule
+                continue
             if tokens is not None:
                 found.append(Cell(kind, tokens))
+            # SPEC §4.4: outputs are plain text, read decoded so that an escaped character
+            # ("\u2018" in ASCII-only JSON) is judged as the character it stands for (SPEC §4)
+            for text_tokens in _output_texts(cell.get("outputs")):
+                found.append(Cell("text", text_tokens))
     return found
+
+
+def _output_texts(outputs: Any) -> Iterator[list[JStr]]:
+    """The text of each output of a code cell: streams, and text/* data of results."""
+    if not isinstance(outputs, list):
+        return
+    for out in outputs:
+        if not isinstance(out, dict):
+            continue
+        data = out.get("data")
+        values = [out.get("text")]
+        if isinstance(data, dict):
+            values += [v for k, v in data.items() if k.startswith("text/")]
+        for value in values:
+            tokens = _tokens(value)
+            if tokens:
+                yield tokens
 
 
 def _tokens(source: Any) -> list[JStr] | None:

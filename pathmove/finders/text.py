@@ -16,11 +16,23 @@ def find(source: Source, mapping: Mapping) -> Iterator[Edit]:
     # A UTF-8 BOM is not text: a path right after it starts at the start of the text (SPEC §4),
     # though its bytes (>= 0x80) would otherwise read as name characters.
     start = len(BOM) if source.data.startswith(BOM) else 0
-    yield from find_in(source.path, source.data, mapping, start, len(source.data), "text")
+    yield from find_in(source.path, source.data, mapping, start, len(source.data), "text", is_utf8(source.data))
 
 
-def find_in(path: str, data: bytes, mapping: Mapping, start: int, end: int, kind: str) -> Iterator[Edit]:
+def is_utf8(data: bytes) -> bool:
+    """SPEC §4: a file that is not UTF-8 is judged byte-wise."""
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def find_in(path: str, data: bytes, mapping: Mapping, start: int, end: int, kind: str,
+            utf8: bool | None = None) -> Iterator[Edit]:
     """The text rule on data[start:end], offsets in the whole of data (for other finders' prose)."""
     chunk = data[start:end] if (start, end) != (0, len(data)) else data
-    for m, new in mapping.references(chunk):
+    for m, new in mapping.references(chunk, utf8):
         yield Edit(path, start + m.start, start + m.end, chunk[m.start:m.end], new.encode(), kind)
