@@ -9,7 +9,7 @@ import stat
 from pathlib import Path
 from typing import Any, Callable
 
-from pathmove import fsio, repo
+from pathmove import fsio, repo, reviews
 from pathmove import journal as journal_mod
 from pathmove.edits import written_spans
 from pathmove.errors import ConcurrentChangeError, DirtyTreeError, Interrupted, JournalError
@@ -170,7 +170,8 @@ def execute(root: Path, plan: Plan, journal: Journal, progress: Callable[[str, i
     kept, kept_blobs = kept_files(plan, vouched)
     moves = [[m.old, m.new] for m in _moving(plan.moves)]
     journal.begin(plan.mapping.digest, msteps + wsteps, {**kept_blobs, **blobs},
-                  {"created": created, "prune": prune, "moves": moves, "kept": kept})
+                  {"created": created, "prune": prune, "moves": moves, "kept": kept,
+                   "reviews": reviews.record(plan)})  # SPEC §3: reviews outlive the apply
     journal.run(_stage(progress, "writing"))
 
 

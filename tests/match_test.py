@@ -13,9 +13,9 @@ MAPPING = from_pairs([("outputs/hd_results", "outputs/HD"), ("outputs/benchmark_
 
 
 def rewrite(data: bytes, mapping=MAPPING) -> bytes:
-    from pathmove.edits import splice
+    from pathmove.edits import Edit, splice
 
-    return splice(data, list(text.find(Source("f.txt", "f.txt", data, "text"), mapping)))
+    return splice(data, [e for e in text.find(Source("f.txt", "f.txt", data, "text"), mapping) if isinstance(e, Edit)])
 
 
 @pytest.mark.parametrize("src", [
