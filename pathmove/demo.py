@@ -82,13 +82,18 @@ def _run(dest: Path, *, removed: bool) -> int:
     _step(out, "3", "pathmove verify", "is any old path left?")
     v = outcome.verify
     stale = sum(len(c.edits) for c in v.changes) + len(v.reviews) if v else 0
-    if stale:
+    if stale and v is not None and not v.changes:
+        out.print(f"[yellow bold]✗ {report.plural(len(v.reviews), 'place needs', 'places need')} review[/]")
+        report.print_reviews(out, v)
+    elif stale:
         out.print(f"[red bold]✗ {report.plural(stale, 'stale reference')} left[/]")
         if v is not None:
             report.print_findings(out, v.changes)
             report.print_reviews(out, v)
     else:
         out.print("[green bold]✓ no stale references[/]")
+    if v is not None and v.reviews and not v.changes:
+        stale = _resolve(out, dest, mapping, v)
     if v is not None and v.archived:
         n = sum(len(c.edits) for c in v.archived)
         out.print(f"[dim]{report.plural(n, 'old path')} in {report.plural(len(v.archived), 'archived file')} ("
@@ -99,6 +104,38 @@ def _run(dest: Path, *, removed: bool) -> int:
         report.print_notices(err, outcome.plan)
     _outro(out, dest, removed)
     return 1 if stale else 0
+
+
+def _resolve(out: Any, dest: Path, mapping: Mapping, v: Any) -> int:
+    """Step 4: each place listed for review, resolved as a person would: by editing the line.
+
+    The review stays listed (by verify, check and the hook) until its line changes (SPEC §3);
+    a line that must keep the old path would get a `pathmove: keep` comment instead.
+    """
+    from pathmove import plan as plan_mod
+    from pathmove import report
+
+    _step(out, "4", "resolve the review", "a place pathmove will not guess at")
+    out.print("A path spelled with JSON escapes (\\/) is one pathmove will not rewrite on its own: it stays\n"
+              "listed by verify, check and the pre-commit hook until the line changes. Edit it by hand\n"
+              "(or add a `pathmove: keep` comment to a line that must keep the old path):")
+    for r in v.reviews:
+        path = dest / r.path
+        data = path.read_bytes()
+        old = data[r.start:r.end]
+        value = old.replace(b"\\/", b"/").decode("utf-8", "surrogateescape")
+        new_value = mapping.translate(value.strip('"')) or value.strip('"')
+        new = b'"' + new_value.replace("/", "\\/").encode() + b'"' if old.startswith(b'"') else new_value.encode()
+        fsio.write_atomic(path, data[:r.start] + new + data[r.end:])  # the person's edit, not pathmove's
+        out.print(f"  {report.esc(r.path)}:  [red]{report.esc(old.decode())}[/]  →  [green]{report.esc(new.decode())}[/]")
+    again = plan_mod.build(dest, mapping, mode="verify")
+    left = sum(len(c.edits) for c in again.changes) + len(again.reviews)
+    if left:
+        out.print(f"[red bold]✗ {report.plural(left, 'stale reference')} left[/]")
+        report.print_reviews(out, again)
+    else:
+        out.print("[green bold]✓ no stale references[/] (pathmove verify, after the edit)")
+    return left
 
 
 def _destination(where: str | None) -> Path:

@@ -33,7 +33,19 @@ class Notice(NamedTuple):
     message: str
 
 
-Record = Union[Edit, Review, Notice]
+class Disposition(NamedTuple):
+    """What an occurrence of a needle is, when it is neither rewritten nor reviewed (census.py).
+
+    state: "current" | "not-a-reference" (with the reason: decoy, URL, another path …)."""
+
+    path: str
+    start: int
+    end: int
+    state: str
+    reason: str
+
+
+Record = Union[Edit, Review, Notice, Disposition]
 
 
 class OverlapError(ValueError):
@@ -76,3 +88,42 @@ def dedupe(edits: list[Edit]) -> list[Edit]:
             continue
         result.append(e)
     return result
+
+
+KEEP_MARK = b"pathmove: keep"
+
+
+def keep_lines(data: bytes) -> list[tuple[int, int]]:
+    """SPEC §4: the byte spans of the lines that carry `pathmove: keep` (newline excluded)."""
+    spans: list[tuple[int, int]] = []
+    at = data.find(KEEP_MARK)
+    while at >= 0:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        end = len(data) if end < 0 else end
+        spans.append((start, end))
+        at = data.find(KEEP_MARK, end)
+    return spans
+
+
+def on_kept_line(record: Edit | Review, lines: list[tuple[int, int]]) -> bool:
+    """True when a record's span touches a `pathmove: keep` line: the line is never rewritten."""
+    return any(record.start <= b and a <= record.end for a, b in lines) and not (
+        isinstance(record, Review) and record.start == record.end == 0 and record.kind == "unsafe-edit")
+
+
+def resolve_overlaps(edits: list[Edit]) -> list[Edit]:
+    """One owner per span when rules claim overlapping spans of one file (README "Overlapping claims").
+
+    The edit that covers more of the reference wins (the wider span: a chain edit that
+    spells the whole path over a string edit inside one of its segments); of two equally
+    wide, the first to start, then the first claimed. The others are dropped, never the file.
+    Exact duplicates collapse to one.
+    """
+    ranked = sorted(dict.fromkeys(edits), key=lambda e: (-(e.end - e.start), e.start))
+    chosen: list[Edit] = []
+    for e in ranked:
+        if any(e.start < c.end and c.start < e.end or e.start == e.end == c.start == c.end for c in chosen):
+            continue
+        chosen.append(e)
+    return sorted(chosen, key=lambda e: (e.start, e.end))

@@ -102,6 +102,7 @@ class Record:
     moves: tuple[tuple[str, str], ...] = ()  # the mapping's moves (old, new) that happen
     kept: tuple[Kept, ...] = ()
     root: str = ""
+    reviews: tuple[dict[str, Any], ...] = ()  # SPEC §3: review places, as reviews.record gives them
 
     @property
     def move_count(self) -> int:
@@ -115,7 +116,8 @@ def to_json(record: Record) -> bytes:
            "blobs": {k: list(v) for k, v in record.blobs.items()},
            "created": list(record.created), "prune": list(record.prune),
            "moves": [list(m) for m in record.moves],
-           "kept": [{"path": k.path, "sha": k.sha, "spans": [list(s) for s in k.spans]} for k in record.kept]}
+           "kept": [{"path": k.path, "sha": k.sha, "spans": [list(s) for s in k.spans]} for k in record.kept],
+           "reviews": list(record.reviews)}
     return json.dumps(doc, indent=1).encode()
 
 
@@ -129,6 +131,7 @@ def from_json(data: bytes) -> Record:
         created=tuple(doc.get("created", [])), prune=tuple(doc.get("prune", [])),
         moves=tuple((str(a), str(b)) for a, b in doc.get("moves", [])),
         kept=tuple(Kept(k["path"], k["sha"], _spans(k["spans"])) for k in doc.get("kept", [])),
+        reviews=tuple(dict(r) for r in doc.get("reviews", [])),
     )
 
 

@@ -80,9 +80,11 @@ class Mapping:
             return self.translate(old)
         return entry.new
 
-    def references(self, data: bytes) -> "Iterator[tuple[match.Match, str]]":
-        """Every old path in data (SPEC §4 boundaries) that needs rewriting, with its replacement."""
-        for m in match.find_all(data, self.pattern):
+    def references(self, data: bytes, utf8: bool | None = None) -> "Iterator[tuple[match.Match, str]]":
+        """Every old path in data (SPEC §4 boundaries) that needs rewriting, with its replacement.
+
+        utf8=False: data comes from a file that is not UTF-8 (judged byte-wise, SPEC §4)."""
+        for m in match.find_all(data, self.pattern, utf8):
             new = self.rewrite(m.old, m.tail)
             if new is not None and new != m.old:
                 yield m, new

@@ -10,8 +10,9 @@ from pathlib import Path
 from collections import Counter
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
-from pathmove import finders, limits, match, packages, pool, repo, vouched as vouched_mod
-from pathmove.edits import Edit, Notice, OverlapError, Review, dedupe, splice, written_spans
+from pathmove import census, finders, limits, match, packages, pool, repo, reviews, vouched as vouched_mod
+from pathmove.edits import (Edit, Notice, OverlapError, Record, Review, keep_lines, on_kept_line, resolve_overlaps,
+                            splice, written_spans)
 from pathmove.errors import ConflictError
 from pathmove.mapping import Entry, Mapping
 from pathmove.scan import Scanner, ScanStats, Skip, Source, iter_listing, kind_of, spec_for
@@ -63,6 +64,8 @@ class Plan:
     files_scanned: int = 0
     prefilter: ScanStats = ScanStats({}, {}, {})  # files listed / holding a needle / reaching a finder, by kind
     review_data: dict[str, bytes] = dataclasses.field(default_factory=dict)  # for line numbers of reviews
+    census: Counter[str] = dataclasses.field(default_factory=Counter)  # disposition → occurrences (census.py)
+    census_reasons: Counter[str] = dataclasses.field(default_factory=Counter)  # not a reference: why
 
     @property
     def edits(self) -> list[Edit]:
@@ -217,6 +220,11 @@ def build(
         done += chunk_size
         if progress is not None:
             progress(min(done, queued), queued)
+    if vouched is not None:
+        # SPEC §3: a place listed for review before the apply stays listed until its line changes
+        for review, data in reviews.recall(root, vouched.record.reviews, only, plan.reviews):
+            plan.reviews.append(review)
+            plan.review_data.setdefault(review.path, data)
     listed = sum(kinds.values())
     counts.update({("listed", k): n for k, n in kinds.items()})
     plan.files_listed = listed
@@ -253,6 +261,8 @@ class FileResult(NamedTuple):
     data: bytes | None = None  # the file's bytes when a review needs line numbers
     scanned: bool = True
     kept: tuple[Source, list[tuple[int, int]]] | None = None  # moved, unedited, yet flagged by the strict view
+    census: tuple[tuple[str, int], ...] = ()  # disposition → occurrences (census.py)
+    reasons: tuple[tuple[str, int], ...] = ()  # why not a reference → occurrences
 
 
 def _scan_chunk(job: _Job, rels: list[str]) -> tuple[list[FileResult], Counter[tuple[str, str]]]:
@@ -294,6 +304,8 @@ def _merge(plan: Plan, r: FileResult) -> None:
         plan.changes.append(r.change)
     if r.kept is not None:
         plan.kept.append(r.kept)
+    plan.census.update(dict(r.census))
+    plan.census_reasons.update(dict(r.reasons))
 
 
 class _Landing:
@@ -323,22 +335,37 @@ def _scan_one(src: Source, job: _Job) -> FileResult:
     if src.archived:
         from pathmove.finders import text
 
-        records = list(text.find(src, view)) if src.kind != "symlink" else finders.find(src, view)
+        records: list[Record] = list(text.find(src, view)) if src.kind != "symlink" else finders.find(src, view)
     else:
         records = finders.find(src, view)
-    edits = [r for r in records if isinstance(r, Edit) and not spells_new_path(src.data, r, post_view)]
+    kept_lines = keep_lines(src.data) if src.kind != "symlink" else []
+    if kept_lines:  # SPEC §4: a `pathmove: keep` line is never rewritten, in every language
+        records = [r for r in records if not (isinstance(r, (Edit, Review)) and on_kept_line(r, kept_lines))]
+    found = [r for r in records if isinstance(r, Edit)]
+    edits = [r for r in found if not spells_new_path(src.data, r, post_view)]
     if job.vouched is not None:
         edits = job.vouched.filter(src.path, src.data, edits)
     reviews = tuple(r for r in records if isinstance(r, Review))
     notices = tuple(r for r in records if isinstance(r, Notice))
-    result = FileResult(src.path, reviews=reviews, notices=notices, data=src.data if reviews else None)
+    tally: tuple[tuple[str, int], ...] = ()
+    reasons: tuple[tuple[str, int], ...] = ()
+    if census.takes_part("text" if src.archived and src.kind != "symlink" else src.kind):
+        # SPEC §3: every occurrence ends in one disposition; one nobody claims is a finding
+        t = census.account(src.path, src.data, records, mapping=view, mode=job.mode,
+                           archived=src.archived and not (archived_bulk and job.mode == "plan"),
+                           kept_lines=kept_lines, current_edits=[e for e in found if e not in edits])
+        tally, reasons = tuple(t.counts.items()), tuple(t.reasons.items())
+        reviews += tuple(t.unaccounted)
+    result = FileResult(src.path, reviews=reviews, notices=notices, data=src.data if reviews else None,
+                        census=tally, reasons=reasons)
     if not edits:
         if job.mode == "plan" and src.new_path != src.path and job.mapping is not None:
             spans = _strict_spans(src.new_path, src.data, src.kind, job.mapping)
             if spans:
                 return result._replace(kept=(src, spans))
         return result
-    change = FileChange(src.path, src.new_path, src.kind, src.data, dedupe(edits), src.archived)
+    # two rules claiming one span: one owner wins (edits.resolve_overlaps), the file is still rewritten
+    change = FileChange(src.path, src.new_path, src.kind, src.data, resolve_overlaps(edits), src.archived)
     if src.archived and not archived_bulk:
         return result._replace(archived=change)
     problem = _unstable(change, post_view)
@@ -357,8 +384,10 @@ def _unstable(change: FileChange, post_view: Mapping) -> str | None:
         return None
     again = Source(change.new_path, change.new_path, new_data, change.kind, change.archived)
     written = written_spans(change.edits)  # what we wrote is new by construction
+    kept_lines = keep_lines(new_data)
     leftover = [r for r in finders.find(again, post_view)
                 if isinstance(r, Edit) and not spells_new_path(new_data, r, post_view)
+                and not on_kept_line(r, kept_lines)
                 and not any(a <= r.start and r.end <= b for a, b in written)]
     if leftover:
         e = leftover[0]
@@ -421,7 +450,7 @@ def _candidates(src: Source, view: Mapping) -> list[Edit]:
     if src.archived and src.kind != "symlink":
         from pathmove.finders import text
 
-        records: list[Edit | Review | Notice] = list(text.find(src, view))
+        records: list[Record] = list(text.find(src, view))
     else:
         records = list(finders.find(src, view))
     return [r for r in records if isinstance(r, Edit)]

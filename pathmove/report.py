@@ -85,7 +85,15 @@ def summary(plan: Plan) -> dict[str, Any]:
         "archived_references": sum(len(c.edits) for c in plan.archived),
         "warnings": len(warnings(plan)),
         "prefilter": prefilter(plan),
+        "census": census(plan),
     }
+
+
+def census(plan: Plan) -> dict[str, Any]:
+    """SPEC §3: occurrences of needles by disposition, and why the others are not references."""
+    return {"by_disposition": dict(sorted(plan.census.items())),
+            "not_a_reference": dict(sorted(plan.census_reasons.items())),
+            "occurrences": sum(n for s, n in plan.census.items() if s != "uncounted")}
 
 
 def prefilter(plan: Plan) -> dict[str, Any]:
@@ -108,6 +116,11 @@ def print_prefilter(console: Any, plan: Plan) -> None:
     for kind, k in d["by_kind"].items():
         console.print(f"[dim]  {kind:>9}: {k['reached']:,} of {k['listed']:,} ({k['fraction']:.2%}); "
                       f"{k['named']:,} held a needle[/]")
+    c = census(plan)
+    shown = ", ".join(f"{state} {n:,}" for state, n in c["by_disposition"].items()) or "none"
+    console.print(f"[dim]census: {c['occurrences']:,} occurrences: {esc(shown)}[/]")
+    for why, n in c["not_a_reference"].items():
+        console.print(f"[dim]  not a reference, {esc(why)}: {n:,}[/]")
 
 
 def print_json(doc: dict[str, Any], out: IO[str] | None = None) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 
-from pathmove import fsio, repo
+from pathmove import fsio, match, repo
 from pathmove.mapping import Mapping
 
 if TYPE_CHECKING:
@@ -311,11 +311,18 @@ class Bounded:
     def search(self, data: bytes) -> bool:
         # bytes.find per needle: a C substring search, faster than one alternation regex
         for n in self.needles:
+            first = match.char_at(n, 0) or "a"
+            last = match.char_before(n, len(n)) or "a"
             i = data.find(n)
             while i >= 0:
                 j = i + len(n)
-                if (j == len(data) or data[j] not in _NAME_BYTES) and (
-                        i == 0 or data[i - 1] not in _NAME_BYTES or _ESCAPE_END.search(data, max(0, i - 10), i)):
+                # a neighbour byte >= 0x80 is judged on its decoded character by match.py,
+                # the one boundary test (SPEC §4: "结果保存在outputs/hd_results中" holds one)
+                if (j == len(data) or data[j] not in _NAME_BYTES
+                        or data[j] >= 0x80 and match.boundary_after(data, j, last)) and (
+                        i == 0 or data[i - 1] not in _NAME_BYTES
+                        or data[i - 1] >= 0x80 and match.boundary_before(data, i, first)
+                        or _ESCAPE_END.search(data, max(0, i - 10), i)):
                     return True
                 i = data.find(n, i + 1)
         return False

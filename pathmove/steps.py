@@ -21,7 +21,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Callable, Iterator
 
-from pathmove import fsio, repo
+from pathmove import fsio, repo, reviews
 from pathmove.edits import written_spans
 from pathmove.errors import ConcurrentChangeError, Interrupted, JournalError, PathmoveError
 from pathmove.limits import needs_staging
@@ -44,7 +44,7 @@ def record_of(root: Path, plan: Plan, use_git: bool) -> tuple[Record, dict[str, 
     kept, kept_blobs = kept_files(plan, vouched)
     moves = tuple((m.old, m.new) for m in plan.moves if m.status == "move")
     record = Record(plan.mapping.digest, use_git, (*msteps, *wsteps), created=created, prune=prune,
-                    moves=moves, kept=kept)
+                    moves=moves, kept=kept, reviews=tuple(reviews.record(plan)))  # SPEC §3: reviews outlive the apply
     return record, {**kept_blobs, **blobs}
 
 

@@ -24,6 +24,7 @@ class Vouched:
 
     def __init__(self, store: Store, record: Record) -> None:
         self.store = store
+        self.record = record
         self._files: dict[str, tuple[str, Callable[[], bytes], tuple[Span, ...]]] = {}
         for step in record.steps:
             if isinstance(step, WriteStep):

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator, NamedTuple
 
 import mistune
 
-from pathmove.edits import Edit, Record, Review, splice
+from pathmove.edits import Disposition, Edit, Record, Review, splice
 from pathmove.finders import ParseFailed, text
 from pathmove.finders._offsets import ByteOffsets
 from pathmove.mapping import Mapping
@@ -60,6 +60,9 @@ def _parser() -> mistune.Markdown:
     return mistune.create_markdown(renderer=None)
 
 
+CENSUS = True  # accounts for every occurrence it reads (census.py)
+
+
 def find(source: Source, mapping: Mapping) -> Iterator[Record]:
     """Edits for links that reach a moved path (or leave a moved file), and the text rule elsewhere."""
     data = source.data
@@ -69,7 +72,12 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
     body = _front_matter_end(text_)
     protected: list[tuple[int, int]] = [(m.start(), m.end()) for m in _URL.finditer(text_)]
     dests, unlocated = _probe(text_, body)
+    for a, b in protected:  # census: a URL names no place in the repository (SPEC §4.3)
+        yield Disposition(source.path, offsets(a), offsets(b), "not-a-reference", "URL")
     for d in dests:
+        # census: a destination without an edit resolves, from this file, to no moved path
+        yield Disposition(source.path, offsets(d.start), offsets(d.end), "not-a-reference",
+                          "a link that reaches no moved path")
         protected.append((d.start, d.end))
         raw = text_[d.start:d.end]
         path_raw = _path_part(raw)
@@ -91,14 +99,15 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
     pos = 0
     for start, end in sorted(protected) + [(len(text_), len(text_))]:
         if start > pos:
-            yield from text.find_in(source.path, data, mapping, offsets(pos), offsets(start), "md-text")
+            yield from text.find_in(source.path, data, mapping, offsets(pos), offsets(start), "md-text",
+                                    account=True)
         pos = max(pos, end)
 
 
 def _by_text_rule(s: str, mapping: Mapping) -> str:
     """What the plain-text rule makes of s."""
     data = s.encode("utf-8", "surrogateescape")
-    edits = list(text.find_in("", data, mapping, 0, len(data), "md-text"))
+    edits = [e for e in text.find_in("", data, mapping, 0, len(data), "md-text") if isinstance(e, Edit)]
     return splice(data, edits).decode("utf-8", "surrogateescape")
 
 

@@ -18,7 +18,7 @@ import re
 from typing import Any, Iterable, Iterator, NamedTuple
 
 from pathmove import finders
-from pathmove.edits import Edit, Notice, Record, Review
+from pathmove.edits import Disposition, Edit, Notice, Record, Review
 from pathmove.finders import text
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
@@ -254,7 +254,7 @@ def map_records(records: Iterable[Record], dec: Decoded, source: Source) -> Iter
     for r in records:
         if isinstance(r, Notice):
             yield r
-        elif isinstance(r, Review):
+        elif isinstance(r, (Review, Disposition)):
             pieces = to_file(dec, r.start, r.end, starts)
             start = pieces[0][1] if pieces else _nearest(dec, r.start, starts)
             end = pieces[-1][2] if pieces else start
@@ -315,11 +315,35 @@ def cells(doc: Any) -> list[Cell]:
             elif ctype in ("markdown", "heading"):
                 tokens = _tokens(cell.get("source"))
                 kind = "markdown"
+            elif ctype == "raw":
+                tokens = _tokens(cell.get("source"))
+                kind = "text"
             else:
-                continue  # raw cells: the plain-text rule
+                continue
             if tokens is not None:
                 found.append(Cell(kind, tokens))
+            # SPEC §4.4: outputs are plain text, read decoded so that an escaped character
+            # ("\u2018" in ASCII-only JSON) is judged as the character it stands for (SPEC §4)
+            for text_tokens in _output_texts(cell.get("outputs")):
+                found.append(Cell("text", text_tokens))
     return found
+
+
+def _output_texts(outputs: Any) -> Iterator[list[JStr]]:
+    """The text of each output of a code cell: streams, and text/* data of results."""
+    if not isinstance(outputs, list):
+        return
+    for out in outputs:
+        if not isinstance(out, dict):
+            continue
+        data = out.get("data")
+        values = [out.get("text")]
+        if isinstance(data, dict):
+            values += [v for k, v in data.items() if k.startswith("text/")]
+        for value in values:
+            tokens = _tokens(value)
+            if tokens:
+                yield tokens
 
 
 def _tokens(source: Any) -> list[JStr] | None:
@@ -352,6 +376,9 @@ def python_view(code: bytes) -> tuple[bytes, bool]:
         if name is None or name.group(1).decode() not in _PY_CELL_MAGICS:
             return code, False
     return _LINE_MAGIC.sub(lambda m: m.group(1) + b"#", code), True
+
+
+CENSUS = True  # accounts for every occurrence it reads; Python cells join with the Python finder
 
 
 def find(source: Source, mapping: Mapping) -> Iterator[Record]:
@@ -389,6 +416,9 @@ def _find_code(source: Source, code_cells: list[Cell], mapping: Mapping) -> Iter
         yield from _find_cell(source, "text", cell.tokens, mapping)
     if not pythonic:
         return
+    for cell in pythonic:  # census: the Python finder does not take part yet (census.takes_part)
+        for t in cell.tokens:
+            yield Disposition(source.path, t.start, t.end, "uncounted", "Python code")
     tokens, joints = _join_cells(pythonic, source.data)
     dec = decode(tokens, source.data)
     data = _with_joints(dec, joints)
@@ -433,7 +463,7 @@ def _with_joints(dec: Decoded, joints: set[int]) -> Decoded:
     return Decoded(bytes(out), segments, dec.tokens)
 
 
-def _find_rest(source: Source, handled: list[tuple[int, int]], mapping: Mapping) -> Iterator[Edit]:
+def _find_rest(source: Source, handled: list[tuple[int, int]], mapping: Mapping) -> Iterator[Edit | Disposition]:
     """The plain-text rule on every byte outside the cells' sources (outputs, metadata)."""
     spans = sorted(handled)
     starts = [s for s, _ in spans]

@@ -11,7 +11,8 @@ import re
 from typing import Iterator
 
 from pathmove import packages
-from pathmove.edits import Edit, Record
+from pathmove import census
+from pathmove.edits import Disposition, Edit, Record, Review
 from pathmove.finders import text
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
@@ -27,19 +28,29 @@ _TOML_TABLES = (b"project.scripts", b"project.gui-scripts", b"project.entry-poin
                 b"tool.poetry.plugins")
 
 
+CENSUS = True  # accounts for every occurrence it reads (census.py)
+
+
 def find(source: Source, mapping: Mapping) -> Iterator[Record]:
     """Text-rule edits and entry-point edits for one packaging file."""
     yield from text.find(source, mapping)
     if mapping.packages is None:
         return
     if source.path.endswith("setup.cfg"):
-        yield from _entry_points(source, mapping, _cfg_sections(source.data), _CFG_VALUE, 1, False)
+        found = list(_entry_points(source, mapping, _cfg_sections(source.data), _CFG_VALUE, 1, False))
     else:
-        yield from _entry_points(source, mapping, _toml_tables(source.data), _TOML_VALUE, 2, True)
+        found = list(_entry_points(source, mapping, _toml_tables(source.data), _TOML_VALUE, 2, True))
+    yield from found
+    # census: a moved module's name anywhere else (a comment, a package list) is not an entry point
+    claimed = [(r.start, r.end) for r in found]
+    dotted = [n for n in census.needles(mapping) if n.dotted]
+    for s, e, _ in census.occurrences(source.data, dotted):
+        if not any(a <= s and e <= b for a, b in claimed):
+            yield Disposition(source.path, s, e, "not-a-reference", "a module name outside an entry point")
 
 
 def _entry_points(source: Source, mapping: Mapping, sections: list[tuple[int, bytes]], value: re.Pattern[bytes],
-                  group: int, anywhere_with_colon: bool) -> Iterator[Edit]:
+                  group: int, anywhere_with_colon: bool) -> Iterator[Edit | Review]:
     data = source.data
     for line in _LINE.finditer(data):
         header = _section_at(sections, line.start())
@@ -50,7 +61,12 @@ def _entry_points(source: Source, mapping: Mapping, sections: list[tuple[int, by
                 continue
             mod = m.group(group).decode()
             new = packages.translate_module(mod, mapping)
-            if not new or new == mod:
+            if new == "":  # SPEC §4.1: never silent; the module moved where it cannot be imported
+                yield Review(source.path, m.start(group), m.end(group),
+                             f"{mod} moved to a place that cannot be imported: update this entry point by hand",
+                             "entry-point")
+                continue
+            if new is None or new == mod:
                 continue
             yield Edit(source.path, m.start(group), m.end(group), m.group(group), new.encode(), "entry-point")
 

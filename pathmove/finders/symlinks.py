@@ -6,17 +6,21 @@ import os
 import posixpath
 from typing import Iterator
 
-from pathmove.edits import Edit
+from pathmove.edits import Disposition, Edit
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
 
+CENSUS = True
 
-def find(source: Source, mapping: Mapping) -> Iterator[Edit]:
+
+def find(source: Source, mapping: Mapping) -> Iterator[Edit | Disposition]:
     """One edit replacing the whole target when the link or its target moves."""
     target = os.fsdecode(source.data)
     new_target = retarget(source.path, source.new_path, target, mapping)
     if new_target is not None and new_target != target:
         yield Edit(source.path, 0, len(source.data), source.data, os.fsencode(new_target), "symlink")
+    else:  # the target, resolved from the link, reaches no moved path (or reaches it already)
+        yield Disposition(source.path, 0, len(source.data), "not-a-reference", "a link target that reaches no moved path")
 
 
 def retarget(link: str, new_link: str, target: str, mapping: Mapping) -> str | None:
@@ -27,7 +31,7 @@ def retarget(link: str, new_link: str, target: str, mapping: Mapping) -> str | N
         from pathmove.finders.text import find_in
 
         data = os.fsencode(target)
-        edits = list(find_in(link, data, mapping, 0, len(data), "symlink"))
+        edits = [e for e in find_in(link, data, mapping, 0, len(data), "symlink") if isinstance(e, Edit)]
         if not edits:
             return None
         from pathmove.edits import splice

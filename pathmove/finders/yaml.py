@@ -17,8 +17,8 @@ from typing import Iterator, NamedTuple
 import yaml as pyyaml
 from yaml import tokens as T
 
-from pathmove import match
-from pathmove.edits import Edit, Record, Review, splice
+from pathmove import census, match
+from pathmove.edits import Disposition, Edit, Record, Review, splice
 from pathmove.finders import ParseFailed, text
 from pathmove.finders._offsets import ByteOffsets
 from pathmove.mapping import Mapping
@@ -42,6 +42,9 @@ def _loader() -> type:
     return getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
 
 
+CENSUS = True  # accounts for every occurrence it reads (census.py)
+
+
 def find(source: Source, mapping: Mapping) -> Iterator[Record]:
     """Edits for every old path in a scalar or a comment; Reviews where quoting would break."""
     data = source.data
@@ -52,6 +55,7 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
         raise ParseFailed(f"not UTF-8 ({exc.reason} at byte {exc.start + base})") from None
     tokens = _scan(text_)
     offsets = ByteOffsets(text_, base)
+    needles = [n.text for n in census.needles(mapping)]
     scalars: list[_Scalar] = []
     records: list[Record] = []
     spans: list[tuple[int, int]] = []
@@ -64,7 +68,12 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
         elif isinstance(tok, T.ScalarToken):
             spans.append((tok.start_mark.index, tok.end_mark.index))
             scalars.append(_read_scalar(source.path, data, text_, offsets, tok, flow > 0, mapping, records))
-    comment_edits = list(_comments(source.path, data, text_, offsets, spans, mapping))
+            s, e = offsets(tok.start_mark.index), offsets(tok.end_mark.index)
+            if any(n in data[s:e] for n in needles):  # census: what the scalar holds besides its edits
+                records.extend(census.dispose(source.path, data, s, e, mapping))
+    comment_records = list(_comments(source.path, data, text_, offsets, spans, mapping))
+    comment_edits = [r for r in comment_records if isinstance(r, Edit)]
+    records.extend(r for r in comment_records if not isinstance(r, Edit))  # census dispositions
     records.extend(_collisions(source.path, text_, scalars))
     edits = [e for s in scalars for e in s.edits]
     if edits:
@@ -222,7 +231,7 @@ def _style_name(style: str) -> str:
 
 
 def _comments(path: str, data: bytes, text_: str, offsets: ByteOffsets, spans: list[tuple[int, int]],
-              mapping: Mapping) -> Iterator[Edit]:
+              mapping: Mapping) -> Iterator[Edit | Disposition]:
     """The text rule on every comment: a "#" after whitespace that no scalar contains.
 
     Outside scalars there are only indicators, anchors, aliases and tags (none holds " #").
@@ -234,14 +243,16 @@ def _comments(path: str, data: bytes, text_: str, offsets: ByteOffsets, spans: l
         if k >= 0 and m.start() < spans[k][1]:
             pos = spans[k][1]  # a "#" inside a scalar; a comment may still follow it
             continue
-        yield from text.find_in(path, data, mapping, offsets(m.start()), offsets(m.end()), "yaml-comment")
+        yield from text.find_in(path, data, mapping, offsets(m.start()), offsets(m.end()), "yaml-comment",
+                                account=True)
         pos = m.end()
 
 
 def _comments_in(path: str, data: bytes, text_: str, offsets: ByteOffsets, start: int, end: int,
-                 mapping: Mapping) -> Iterator[Edit]:
+                 mapping: Mapping) -> Iterator[Edit | Disposition]:
     for m in _COMMENT.finditer(text_, start, end):
-        yield from text.find_in(path, data, mapping, offsets(m.start()), offsets(m.end()), "yaml-comment")
+        yield from text.find_in(path, data, mapping, offsets(m.start()), offsets(m.end()), "yaml-comment",
+                                account=True)
 
 
 def _checked(path: str, data: bytes, scalars: list[_Scalar], edits: list[Edit]) -> list[Record]:

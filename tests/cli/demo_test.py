@@ -23,6 +23,9 @@ def test_demo_migrates_a_copy_and_leaves_cwd_alone(tmp_path: Path) -> None:
     result = Path(found.group(1))
     assert result.is_dir() and tmp in result.parents
     assert "✓ no stale references" in proc.stdout and "Traceback" not in proc.stderr
+    # one review finding, shown with how it is resolved
+    assert "1 place needs review" in proc.stdout and "configs/export.yaml:2:9" in proc.stdout
+    assert "4. resolve the review" in proc.stdout
 
     # the three folders moved, with their files; the decoy folder stayed
     assert sorted(p.name for p in (result / "outputs").iterdir()) == ["DLPFC", "HD", "hd_results_v2", "rm_ideal"]

@@ -16,7 +16,7 @@ def _patch(root: Path) -> bytes:
     return proc.stdout
 
 
-def _applies_like_apply(root: Path, tmp_path: Path) -> bytes:
+def _applies_like_apply(root: Path, tmp_path: Path, apply_rc: int = 0) -> bytes:
     """git apply --check accepts the patch; applied to a copy it gives what `pathmove apply` gives."""
     patch = _patch(root)
     (tmp_path / "x.patch").write_bytes(patch)
@@ -24,7 +24,7 @@ def _applies_like_apply(root: Path, tmp_path: Path) -> bytes:
     copy = tmp_path / "copy"
     subprocess.run(["git", "clone", "-q", str(root), str(copy)], check=True)
     subprocess.run(["git", "apply", str(tmp_path / "x.patch")], cwd=copy, check=True)
-    run_pathmove(root, "apply", check_rc=0)
+    run_pathmove(root, "apply", check_rc=apply_rc)
     got, want = tree_bytes(copy), tree_bytes(root)
     assert {k: v for k, v in got.items()} == want
     return patch
@@ -32,7 +32,7 @@ def _applies_like_apply(root: Path, tmp_path: Path) -> bytes:
 
 def test_the_demo_patch_applies_and_equals_apply(tmp_path: Path) -> None:
     root = demo.materialise(tmp_path / "demo")
-    patch = _applies_like_apply(root, tmp_path)
+    patch = _applies_like_apply(root, tmp_path, apply_rc=1)  # the demo keeps one place for review
     assert b"\nsimilarity index 100%\nrename from " in patch  # a moved, unedited file is a pure rename
     assert b"\nrename to " in patch and b"\n@@ " in patch
 

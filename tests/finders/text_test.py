@@ -17,7 +17,7 @@ MAPPING = from_pairs([
 
 
 def rewrite(src: bytes, path: str = "f.txt", mapping: Mapping = MAPPING) -> bytes:
-    return splice(src, list(text.find(Source(path, path, src, "text"), mapping)))
+    return splice(src, [e for e in text.find(Source(path, path, src, "text"), mapping) if isinstance(e, Edit)])
 
 
 @pytest.mark.parametrize("src", (
