@@ -35,6 +35,35 @@ def detect(root: Path, pairs: list[tuple[str, str]]) -> list[tuple[str, str | No
     pytest.param({"scripts/old/run.py": ""}, [("scripts/old", "scripts/new")], [], id="folder without __init__"),
     pytest.param({"pkg/__init__.py": "", "pkg/new/__init__.py": ""}, [("pkg/old", "pkg/new")],
                  [("pkg.old", "pkg.new", "")], id="already moved"),
+    # PEP 420 namespace packages: the repository's own imports show the folders are packages
+    pytest.param({"ldm/modules/encoders/modules.py": "", "scripts/knn2img.py":
+                  "from ldm.modules.encoders.modules import ClassEmbedder\n"},
+                 [("ldm/modules/encoders", "ldm/modules/conditioning")],
+                 [("ldm.modules.encoders", "ldm.modules.conditioning", "")], id="namespace: an import"),
+    pytest.param({"ldm/modules/encoders/modules.py": "", "configs/a.yaml":
+                  "model:\n  target: ldm.modules.encoders.modules.ClassEmbedder\n"},
+                 [("ldm/modules/encoders", "ldm/modules/conditioning")],
+                 [("ldm.modules.encoders", "ldm.modules.conditioning", "")], id="namespace: a config target"),
+    pytest.param({"ldm/modules/encoders/modules.py": "", "nb.ipynb":
+                  '{"cells": [{"source": ["import ldm.modules.encoders.modules as m\\n"]}]}'},
+                 [("ldm/modules/encoders", "ldm/modules/conditioning")],
+                 [("ldm.modules.encoders", "ldm.modules.conditioning", "")], id="namespace: a notebook"),
+    pytest.param({"ldm/util.py": "", "main.py": "from ldm.util import instantiate\n"},
+                 [("ldm/util.py", "ldm/helpers.py")], [("ldm.util", "ldm.helpers", "")],
+                 id="namespace: a module file"),
+    pytest.param({"tools/old/run.py": "", "main.py": "import tools.old.run\n"},
+                 [("tools/old", "tools/new")], [("tools.old", "tools.new", "")], id="namespace: import statement"),
+    pytest.param({"scripts/old/run.py": "", "README.md": "python -m scripts.old.run\n",
+                  "a.py": "x = scripts.old.run\n", "b.yaml": "path: scripts/old/run.py\n"},
+                 [("scripts/old", "scripts/new")], [], id="namespace: prose, attributes and paths are no evidence"),
+    pytest.param({"scripts/old/run.py": "", "a.py": "from scripts.oldest import x\n"},
+                 [("scripts/old", "scripts/new")], [], id="namespace: a name that only begins the same"),
+    pytest.param({"vendor/lib/core/x.py": "", "a.py": "from lib.core.x import y\n"},
+                 [("vendor/lib/core", "vendor/lib/kernel")], [("lib.core", "lib.kernel", "vendor")],
+                 id="namespace: the folder an import shows is a root"),
+    pytest.param({"ldm/models/old.py": "", "a.py": "from ldm.models.old import X\n"},
+                 [("ldm/models/old.py", "ldm/models/new-1.py")], [("ldm.models.old", None, "")],
+                 id="namespace: destination not importable"),
 ))
 def test_detect(tmp_path: Path, tree: dict, pairs: list, expected: list) -> None:
     write_tree(tmp_path, tree)
