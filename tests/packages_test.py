@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,39 @@ def test_module_needles_pass_the_prefilter(tmp_path: Path) -> None:
     edits = {(e.path, e.new) for e in p.edits}
     assert edits == {("app.py", b"helpers as util"), ("app.py", b"tools.helpers")}
     assert p.files_scanned == 2  # app.py and the moved module itself; other.py never read past the filter
+
+
+# ---- rename_dotted: the one decision every dotted-name rule shares ---------------------
+_MOVES = dataclasses.replace(
+    from_pairs([("pkg/legacy_io", "pkg/modern_io"), ("legacy_io", "compat/legacy_io"), ("pkg/gone.py", "pkg/go-ne.py")]),
+    packages=packages.Packages((packages.ModuleMove("pkg.legacy_io", "pkg.modern_io", ""),
+                                packages.ModuleMove("pkg.gone", None, ""),
+                                packages.ModuleMove("legacy_io", "compat.legacy_io", "")), ("",)),
+)
+
+
+@pytest.mark.parametrize(("value", "asked", "expected"), (
+    ("pkg.legacy_io", False, "pkg.modern_io"),
+    ("pkg.legacy_io.Reader.open", False, "pkg.modern_io.Reader.open"),
+    ("pkg.legacy_io.cli:main", False, "pkg.modern_io.cli"),  # the `:attr` part never changes
+    ("pkg.legacy_io : main", False, "pkg.modern_io"),
+    ("legacy_io:main", False, "compat.legacy_io"),
+    ("legacy_io.Reader", True, "compat.legacy_io.Reader"),
+    ("pkg.gone.f", False, ""),
+))
+def test_rename_dotted(value: str, asked: bool, expected: str) -> None:
+    r = packages.rename_dotted(value, _MOVES, asked)
+    assert r is not None and r.new == expected and value[r.start:r.end] == r.old
+
+
+@pytest.mark.parametrize(("value", "asked"), (
+    ("legacy_io", True),  # one bare word never changes
+    ("legacy_io.csv", False),  # a file name unless a module is asked for
+    ("pkg.legacy_io_compat.f", True),  # only begins the same
+    ("mypkg.legacy_io.f", True),
+    ("pkg.legacy_io/x.py", True),
+    ("pkg.legacy_io f", True),
+    ("", True),
+))
+def test_rename_dotted_noop(value: str, asked: bool) -> None:
+    assert packages.rename_dotted(value, _MOVES, asked) is None
