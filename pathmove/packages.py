@@ -55,22 +55,131 @@ def detect(root: Path, mapping: "Mapping") -> Packages:
     roots = import_roots(root)
     if "src" not in roots and any(e.new.startswith("src/") for e in mapping.entries):
         roots = ("src", *roots)  # moving into a src/ layout that does not exist yet
+    declared = roots
     moves = []
-    for e in mapping.entries:
-        side = e.old if os.path.lexists(root / e.old) else e.new
-        r = _root_for(root, side, roots)
+    sides = [(e, e.old if os.path.lexists(root / e.old) else e.new) for e in mapping.entries]
+    found = {id(e): _root_for(root, side, roots) for e, side in sides}
+    # PEP 420: folders without __init__.py are packages when the repository's own imports
+    # reach a module through them (SPEC §4.1); one search for every candidate name.
+    open_ = [(e, side) for e, side in sides if found[id(e)] is None]
+    if open_:
+        evident = namespace_roots(root, [(side, (e.old, e.new)) for e, side in open_], roots)
+        for e, side in open_:
+            r = evident.get(side)
+            if r is not None:
+                found[id(e)] = r
+                if r not in roots:
+                    roots = tuple(sorted((*roots, r), key=lambda x: -len(x)))
+    for e, side in sides:
+        r = found[id(e)]
         if r is None:
             continue
         old = _name_near(e.old, r, roots)
         if old is None:
             continue
         old_name, old_root = old
-        new = _name_near(e.new, roots[0], roots)  # the deepest import root holding it
+        # the deepest import root holding it; a namespace root shown by imports for its own tree
+        new = _name_near(e.new, r if r not in declared else roots[0], roots)
         new_name = new[0] if new else None
         if new_name != old_name:
             moves.append(ModuleMove(old_name, new_name, old_root))
     moves.sort(key=lambda m: -len(m.old))
     return Packages(tuple(moves), roots)
+
+
+# Where a repository's own imports and configs spell module names (SPEC §4.1 namespace packages).
+_CODE_EVIDENCE = ("*.py", "*.pyi", "*.ipynb")
+_CONFIG_EVIDENCE = ("*.yaml", "*.yml", "*.toml", "*.json", "*.cfg", "*.ini")
+
+
+def namespace_roots(root: Path, sides: list[tuple[str, tuple[str, str]]],
+                    roots: tuple[str, ...]) -> dict[str, str]:
+    """Import root of each moved path that only imports show to be importable (PEP 420).
+
+    sides: (the path as it is on disk, (its old path, its new path)). A path is importable
+    under a root when some `.py`/`.pyi`/`.ipynb` imports a module through it (`import a.b`,
+    `from a.b.c import X`, a quoted "a.b.c.f"), or a config value is a dotted name through it
+    (`target: a.b.c.Class`), spelled with its old or its new name. Declared roots are tried
+    first, then the folders above the path (longest name first); a name of one component
+    counts only under a declared root and only from an import statement, since a bare word
+    in a config is too common to be read as a module name.
+    """
+    cands: dict[str, list[tuple[str, list[str]]]] = {}  # side → [(root, names)] in order of preference
+    for side, (old, new) in sides:
+        if not _may_be_module(root, side):
+            continue
+        parts = side.split("/")
+        ancestors = ["/".join(parts[:i]) for i in range(1, len(parts) - 1)]
+        order = [r for r in roots if _under(side, r) and side != r] + [a for a in ancestors if a not in roots]
+        for r in order:
+            names = [n for n in (module_name(p, r) for p in (old, new)) if n is not None]
+            names = list(dict.fromkeys(n for n in names if "." in n or r in roots))
+            if names:
+                cands.setdefault(side, []).append((r, names))
+    needles = sorted({n for rs in cands.values() for _, ns in rs for n in ns})
+    if not needles:
+        return {}
+    texts = _evidence_files(root, needles)
+    out: dict[str, str] = {}
+    for side, options in cands.items():
+        for r, names in options:
+            if any(_shows(path, data, n) for n in names for path, data in texts if n.encode() in data):
+                out[side] = r
+                break
+    return out
+
+
+def _may_be_module(root: Path, side: str) -> bool:
+    full = root / side
+    if full.is_file():
+        return side.endswith(_SUFFIXES)
+    return full.is_dir()
+
+
+def _evidence_files(root: Path, needles: list[str]) -> list[tuple[str, bytes]]:
+    """(path, bytes) of every code or config file holding a needle: one `git grep -F`."""
+    from pathmove import repo  # packages is imported by the finders; git only here
+    from pathmove.errors import PathmoveError
+
+    patterns = [a for n in needles for a in ("-e", n)]
+    specs = ["--", *_CODE_EVIDENCE, *_CONFIG_EVIDENCE]
+    # --no-index --exclude-standard: tracked and untracked files, .gitignore honoured, and it
+    # works outside a git repository too
+    try:
+        proc = repo.git(root, "--no-pager", "grep", "--no-index", "--exclude-standard", "-l", "-z", "-F",
+                        "--no-color", "--no-textconv", *patterns, *specs, check=False)
+    except (PathmoveError, OSError):  # no git: no evidence, folders need __init__.py
+        return []
+    if proc.returncode not in (0, 1):
+        return []
+    out = []
+    for raw in proc.stdout.split(b"\0"):
+        if not raw:
+            continue
+        rel = os.fsdecode(raw)
+        try:
+            out.append((rel, (root / rel).read_bytes()))
+        except OSError:
+            continue
+    return out
+
+
+def _shows(path: str, data: bytes, name: str) -> bool:
+    """Does this file import (or, a config, name) a module through `name`?"""
+    n = re.escape(name.encode())
+    if path.endswith((".py", ".pyi", ".ipynb")):
+        # `import a.b`, `from a.b.c import X` (a notebook's source lines start after a quote)
+        if re.search(rb"(?:^|[\s;\"'])(?:from|import)[ \t]+" + n + rb"(?=[.\s,;\\\"]|$)", data, re.M):
+            return True
+        if "." not in name:
+            return False
+        # mock.patch("a.b.f"), import_module("a.b")
+        return re.search(rb"[\"']" + n + rb"(?:[.:][A-Za-z_][A-Za-z0-9_]*)*[\"']", data) is not None
+    if "." not in name:
+        return False
+    # a config value that is a dotted name through it: `target: a.b.c.Class`, "a.b:main"
+    return re.search(rb"(?<![\w.\-/\\])" + n + rb"(?:[.:][A-Za-z_][A-Za-z0-9_]*)*(?![\w.\-/\\])",
+                     data) is not None
 
 
 def _name_near(path: str, prefer: str, roots: tuple[str, ...]) -> tuple[str, str] | None:
@@ -123,7 +232,7 @@ def translate_module(name: str, mapping: "Mapping") -> str | None:
     (verify mode: it names the existing destination). An empty string means the module moved
     somewhere that cannot be imported.
     """
-    pk = getattr(mapping, "packages", None)
+    pk: Packages | None = getattr(mapping, "packages", None)
     if pk is None:
         return None
     for m in pk.moves:  # longest first
@@ -138,9 +247,54 @@ def translate_module(name: str, mapping: "Mapping") -> str | None:
     return None
 
 
+def is_deep(name: str, mapping: "Mapping") -> bool:
+    """True if name starts with a moved module that is itself dotted (`a.b`, not `a`)."""
+    pk: Packages | None = getattr(mapping, "packages", None)
+    return pk is not None and any("." in m.old and (name == m.old or name.startswith(m.old + "."))
+                                  for m in pk.moves)
+
+
+_DOTTED_VALUE = re.compile(r"(?P<mod>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"
+                           r"(?P<attr>[ \t]*:[ \t]*[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)?\Z")
+
+
+class Rename(NamedTuple):
+    """What becomes of a dotted name: the module part's span in the value, and its new name."""
+
+    start: int  # span of the module part in the value (the `:attr` after it never changes)
+    end: int
+    old: str
+    new: str  # "" when the module moved somewhere that cannot be imported: a person decides
+
+
+def rename_dotted(value: str, mapping: "Mapping", asked: bool) -> Rename | None:
+    """The decision every dotted-name rule shares (SPEC §4.1), for a value that is exactly
+    `a.b.c` or `a.b:attr`: None when it is not a moved module's name or must stay.
+
+    - one bare word never changes (`legacy_io`): too common to be read as a module name;
+    - `legacy_io.csv` is a file name unless a module is asked for here (asked: an import
+      call, a `target:` key, a Sphinx role), the name has a `:attr`, or the moved module is
+      itself dotted (`pkg.legacy_io.csv` can only be a module path);
+    - a name that only begins the same (`legacy_io_compat`) is not the moved module.
+    """
+    m = _DOTTED_VALUE.match(value)
+    if m is None:
+        return None
+    mod = m.group("mod")
+    colon = m.group("attr") is not None
+    if "." not in mod and not colon:
+        return None
+    if not (asked or colon or is_deep(mod, mapping)):
+        return None
+    new = translate_module(mod, mapping)
+    if new is None or new == mod:
+        return None
+    return Rename(0, len(mod), mod, new)
+
+
 def package_of(path: str, mapping: "Mapping") -> list[str] | None:
     """The package a Python file belongs to, as name parts (for relative imports)."""
-    pk = getattr(mapping, "packages", None)
+    pk: Packages | None = getattr(mapping, "packages", None)
     if pk is None:
         return None
     for r in pk.roots:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,35 @@ def detect(root: Path, pairs: list[tuple[str, str]]) -> list[tuple[str, str | No
     pytest.param({"scripts/old/run.py": ""}, [("scripts/old", "scripts/new")], [], id="folder without __init__"),
     pytest.param({"pkg/__init__.py": "", "pkg/new/__init__.py": ""}, [("pkg/old", "pkg/new")],
                  [("pkg.old", "pkg.new", "")], id="already moved"),
+    # PEP 420 namespace packages: the repository's own imports show the folders are packages
+    pytest.param({"ldm/modules/encoders/modules.py": "", "scripts/knn2img.py":
+                  "from ldm.modules.encoders.modules import ClassEmbedder\n"},
+                 [("ldm/modules/encoders", "ldm/modules/conditioning")],
+                 [("ldm.modules.encoders", "ldm.modules.conditioning", "")], id="namespace: an import"),
+    pytest.param({"ldm/modules/encoders/modules.py": "", "configs/a.yaml":
+                  "model:\n  target: ldm.modules.encoders.modules.ClassEmbedder\n"},
+                 [("ldm/modules/encoders", "ldm/modules/conditioning")],
+                 [("ldm.modules.encoders", "ldm.modules.conditioning", "")], id="namespace: a config target"),
+    pytest.param({"ldm/modules/encoders/modules.py": "", "nb.ipynb":
+                  '{"cells": [{"source": ["import ldm.modules.encoders.modules as m\\n"]}]}'},
+                 [("ldm/modules/encoders", "ldm/modules/conditioning")],
+                 [("ldm.modules.encoders", "ldm.modules.conditioning", "")], id="namespace: a notebook"),
+    pytest.param({"ldm/util.py": "", "main.py": "from ldm.util import instantiate\n"},
+                 [("ldm/util.py", "ldm/helpers.py")], [("ldm.util", "ldm.helpers", "")],
+                 id="namespace: a module file"),
+    pytest.param({"tools/old/run.py": "", "main.py": "import tools.old.run\n"},
+                 [("tools/old", "tools/new")], [("tools.old", "tools.new", "")], id="namespace: import statement"),
+    pytest.param({"scripts/old/run.py": "", "README.md": "python -m scripts.old.run\n",
+                  "a.py": "x = scripts.old.run\n", "b.yaml": "path: scripts/old/run.py\n"},
+                 [("scripts/old", "scripts/new")], [], id="namespace: prose, attributes and paths are no evidence"),
+    pytest.param({"scripts/old/run.py": "", "a.py": "from scripts.oldest import x\n"},
+                 [("scripts/old", "scripts/new")], [], id="namespace: a name that only begins the same"),
+    pytest.param({"vendor/lib/core/x.py": "", "a.py": "from lib.core.x import y\n"},
+                 [("vendor/lib/core", "vendor/lib/kernel")], [("lib.core", "lib.kernel", "vendor")],
+                 id="namespace: the folder an import shows is a root"),
+    pytest.param({"ldm/models/old.py": "", "a.py": "from ldm.models.old import X\n"},
+                 [("ldm/models/old.py", "ldm/models/new-1.py")], [("ldm.models.old", None, "")],
+                 id="namespace: destination not importable"),
 ))
 def test_detect(tmp_path: Path, tree: dict, pairs: list, expected: list) -> None:
     write_tree(tmp_path, tree)
@@ -54,3 +84,39 @@ def test_module_needles_pass_the_prefilter(tmp_path: Path) -> None:
     edits = {(e.path, e.new) for e in p.edits}
     assert edits == {("app.py", b"helpers as util"), ("app.py", b"tools.helpers")}
     assert p.files_scanned == 2  # app.py and the moved module itself; other.py never read past the filter
+
+
+# ---- rename_dotted: the one decision every dotted-name rule shares ---------------------
+_MOVES = dataclasses.replace(
+    from_pairs([("pkg/legacy_io", "pkg/modern_io"), ("legacy_io", "compat/legacy_io"), ("pkg/gone.py", "pkg/go-ne.py")]),
+    packages=packages.Packages((packages.ModuleMove("pkg.legacy_io", "pkg.modern_io", ""),
+                                packages.ModuleMove("pkg.gone", None, ""),
+                                packages.ModuleMove("legacy_io", "compat.legacy_io", "")), ("",)),
+)
+
+
+@pytest.mark.parametrize(("value", "asked", "expected"), (
+    ("pkg.legacy_io", False, "pkg.modern_io"),
+    ("pkg.legacy_io.Reader.open", False, "pkg.modern_io.Reader.open"),
+    ("pkg.legacy_io.cli:main", False, "pkg.modern_io.cli"),  # the `:attr` part never changes
+    ("pkg.legacy_io : main", False, "pkg.modern_io"),
+    ("legacy_io:main", False, "compat.legacy_io"),
+    ("legacy_io.Reader", True, "compat.legacy_io.Reader"),
+    ("pkg.gone.f", False, ""),
+))
+def test_rename_dotted(value: str, asked: bool, expected: str) -> None:
+    r = packages.rename_dotted(value, _MOVES, asked)
+    assert r is not None and r.new == expected and value[r.start:r.end] == r.old
+
+
+@pytest.mark.parametrize(("value", "asked"), (
+    ("legacy_io", True),  # one bare word never changes
+    ("legacy_io.csv", False),  # a file name unless a module is asked for
+    ("pkg.legacy_io_compat.f", True),  # only begins the same
+    ("mypkg.legacy_io.f", True),
+    ("pkg.legacy_io/x.py", True),
+    ("pkg.legacy_io f", True),
+    ("", True),
+))
+def test_rename_dotted_noop(value: str, asked: bool) -> None:
+    assert packages.rename_dotted(value, _MOVES, asked) is None

@@ -16,7 +16,7 @@ from pathmove.scan import Source
 # kind → module in pathmove.finders; imported on first use so `check` on a few files
 # pays only for the parsers it needs.
 REGISTRY: dict[str, str] = {
-    "text": "text",
+    "text": "dotted",  # the plain-text rule, plus module names in configs and Sphinx pages (SPEC §4.1)
     "yaml": "yaml",
     "markdown": "markdown",
     "symlink": "symlinks",

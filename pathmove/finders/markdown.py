@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator, NamedTuple
 import mistune
 
 from pathmove.edits import Disposition, Edit, Record, Review, splice
-from pathmove.finders import ParseFailed, text
+from pathmove.finders import ParseFailed, dotted, text
 from pathmove.finders._offsets import ByteOffsets
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
@@ -96,12 +96,21 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
         start = offsets(at) if at >= 0 else 0
         yield Review(source.path, start, offsets(at + len(path_raw)) if at >= 0 else 0,
                      f"link destination {url!r} could not be located exactly: update it by hand", "md-link")
+    prose: list[Record] = []
     pos = 0
     for start, end in sorted(protected) + [(len(text_), len(text_))]:
         if start > pos:
-            yield from text.find_in(source.path, data, mapping, offsets(pos), offsets(start), "md-text",
-                                    account=True)
+            prose.extend(text.find_in(source.path, data, mapping, offsets(pos), offsets(start), "md-text",
+                                      account=True))
         pos = max(pos, end)
+    if not dotted.active(mapping):
+        yield from prose
+        return
+    # SPEC §4.1: Sphinx/MyST roles and mkdocstrings' `::: a.b` in the prose (not in link destinations)
+    spans = [(offsets(s), offsets(e)) for s, e in protected]
+    names = [r for r in dotted.find_in(source.path, data, mapping, base)
+             if not any(r.start < e and s < r.end for s, e in spans)]
+    yield from dotted.overlay(prose, names)
 
 
 def _by_text_rule(s: str, mapping: Mapping) -> str:

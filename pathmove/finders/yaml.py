@@ -19,7 +19,7 @@ from yaml import tokens as T
 
 from pathmove import census, match
 from pathmove.edits import Disposition, Edit, Record, Review, splice
-from pathmove.finders import ParseFailed, text
+from pathmove.finders import ParseFailed, dotted, text
 from pathmove.finders._offsets import ByteOffsets
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
@@ -60,14 +60,31 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
     records: list[Record] = []
     spans: list[tuple[int, int]] = []
     flow = 0
+    modules = dotted.active(mapping)
+    place, key = "item", ""  # what the next scalar is: a key, the value of `key`, or an item
     for tok in tokens:
         if isinstance(tok, (T.FlowSequenceStartToken, T.FlowMappingStartToken)):
             flow += 1
+            place = "item"
         elif isinstance(tok, (T.FlowSequenceEndToken, T.FlowMappingEndToken)):
             flow = max(0, flow - 1)
+        elif isinstance(tok, T.KeyToken):
+            place = "key"
+        elif isinstance(tok, T.ValueToken):
+            place = "value"
+        elif isinstance(tok, (T.BlockEntryToken, T.FlowEntryToken)):
+            place = "item"
         elif isinstance(tok, T.ScalarToken):
             spans.append((tok.start_mark.index, tok.end_mark.index))
-            scalars.append(_read_scalar(source.path, data, text_, offsets, tok, flow > 0, mapping, records))
+            sc = _read_scalar(source.path, data, text_, offsets, tok, flow > 0, mapping, records)
+            if place == "key":
+                key = tok.value
+            elif modules:
+                # a whole scalar that is a module name is one, not a folder the text rule saw in it
+                sc = _dotted_scalar(source.path, data, offsets, tok, key if place == "value" else "", mapping,
+                                    records) or sc
+            place = "item"
+            scalars.append(sc)
             s, e = offsets(tok.start_mark.index), offsets(tok.end_mark.index)
             if any(n in data[s:e] for n in needles):  # census: what the scalar holds besides its edits
                 records.extend(census.dispose(source.path, data, s, e, mapping))
@@ -152,6 +169,36 @@ def _read_scalar(path: str, data: bytes, text_: str, offsets: ByteOffsets, tok: 
             return _Scalar(tok, [], tok.value)
         edits.append(Edit(path, at, at + len(m.old.encode()), data[at:at + len(m.old.encode())],
                           quoted.encode(), "yaml-scalar"))
+    return _Scalar(tok, edits, expected)
+
+
+def _dotted_scalar(path: str, data: bytes, offsets: ByteOffsets, tok: T.ScalarToken, key: str, mapping: Mapping,
+                   records: list[Record]) -> _Scalar | None:
+    """A scalar that is exactly a moved module's dotted name (`target: a.b.C`), SPEC §4.1.
+
+    Any key will do when the name cannot be a file name; `target`, `_target_`,
+    `class_path` ... ask for a module whatever the name looks like (dotted.MODULE_KEYS).
+    """
+    style = tok.style or ""
+    if style in ("|", ">") or not tok.value or len(tok.value) > 512:
+        return None
+    start, end = offsets(tok.start_mark.index), offsets(tok.end_mark.index)
+    if style:
+        start, end = start + 1, end - 1  # inside the quotes
+    if data[start:end] != tok.value.encode("utf-8", "surrogateescape"):
+        return None  # spelled with escapes: not a plain dotted name
+    asked = key in dotted.MODULE_KEYS
+    found = list(dotted.name_records(path, data, start, end, mapping, asked, "yaml-dotted", module_only=asked))
+    edits = [r for r in found if isinstance(r, Edit)]
+    reviews = [r for r in found if isinstance(r, Review)]
+    records.extend(reviews)
+    if reviews:
+        return _Scalar(tok, [], tok.value)
+    if not edits:
+        return None
+    e = edits[0]
+    value = tok.value
+    expected = value[:e.start - start] + e.new.decode() + value[e.end - start:]
     return _Scalar(tok, edits, expected)
 
 
