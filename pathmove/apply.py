@@ -119,6 +119,7 @@ def run(
     allow_dirty: bool = False,
     use_git: bool | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    rewrite_own_urls: bool = False,
 ) -> Outcome:
     """Migrate: resume an interrupted apply, or plan, journal, move, write; then verify."""
     if use_git is None:
@@ -140,7 +141,7 @@ def run(
             return Outcome(None, "already", verify=_verify(root, mapping, use_git, progress))
     try:
         plan = build(root, mapping, mode="plan", archived_bulk=archived_bulk, use_git=use_git,
-                     progress=_stage(progress, "scanning"), for_apply=True)
+                     progress=_stage(progress, "scanning"), for_apply=True, rewrite_own_urls=rewrite_own_urls)
     except KeyboardInterrupt:
         raise Interrupted("interrupted while planning; nothing was changed") from None
     if use_git and not allow_dirty:
