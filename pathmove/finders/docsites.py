@@ -126,7 +126,12 @@ def sphinx_redirects(source: Source, mapping: Mapping, site: SphinxSite, sites: 
             yield Edit(source.path, last_end, last_end, b"", b",", "sphinx-redirect")
     if own_line and last is not None:
         first = node.keys[0]
-        indent = " " * (first.col_offset if first is not None else 4)
+        indent = " " * 4
+        if first is not None:  # the first key's indentation when it starts its own line
+            at = starts[first.lineno - 1]
+            lead = data[at:at + first.col_offset]
+            if not lead.strip():
+                indent = lead.decode()
         lines = eol.join(f"{indent}{q(k)}: {q(v)},".encode() for k, v in wanted) + eol
         yield Edit(source.path, line_start, line_start, b"", lines, "sphinx-redirect")
     else:
