@@ -36,9 +36,26 @@ def extend(source: Source, mapping: Mapping, records: list[Record]) -> list[Reco
                        if not (isinstance(r, (Edit, Review)) and any(a <= r.start and r.end <= b for a, b in spans))]
             records.extend(found)
     for site in sites.sphinx:
-        if site.conf == source.path and site.redirects and sites.pages:
-            records.extend(sphinx_redirects(source, mapping, site, sites))
+        if site.conf == source.path and site.redirects:
+            keys = _redirect_keys(source.data)  # old page names kept alive on purpose: never stale
+            records = [r for r in records
+                       if not (isinstance(r, (Edit, Review)) and any(a <= r.start and r.end <= b for a, b in keys))]
+            if sites.pages:
+                records.extend(sphinx_redirects(source, mapping, site, sites))
     return records
+
+
+def _redirect_keys(data: bytes) -> list[tuple[int, int]]:
+    """Byte spans of the string keys of conf.py's `redirects = {...}`."""
+    node = redirects_dict(data)
+    if node is None:
+        return []
+    starts = [0] + [m.end() for m in re.finditer(rb"\r\n|\r|\n", data)]
+    out = []
+    for k in node.keys:
+        if isinstance(k, ast.Constant) and k.end_lineno is not None and k.end_col_offset is not None:
+            out.append((starts[k.lineno - 1] + k.col_offset, starts[k.end_lineno - 1] + k.end_col_offset))
+    return out
 
 
 # ---- own URLs --------------------------------------------------------------------------------

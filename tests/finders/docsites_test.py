@@ -89,3 +89,14 @@ def conf(src: bytes) -> bytes:
 ))
 def test_sphinx_redirects(src: bytes, expected: bytes) -> None:
     assert conf(src) == expected
+
+
+def test_sphinx_redirect_keys_are_never_rewritten() -> None:
+    # conf.py at the root: the source folder is the root, and a key spells a moved folder
+    m = dataclasses.replace(from_pairs([("guide", "manual/guide")]),
+                            sites=Sites(sphinx=(SphinxSite("conf.py", "", True),)))
+    src = b'extensions = ["sphinx_reredirects"]\nredirects = {"guide/intro": "../manual/guide/intro.html"}\n'
+    recs = finders.find(Source("conf.py", "conf.py", src, "python"), m)
+    key = (src.index(b'"guide/intro"'), src.index(b'"guide/intro"') + len(b'"guide/intro"'))
+    spots = [r.start for r in recs if isinstance(r, (Edit, Review))]
+    assert spots and not [s for s in spots if key[0] <= s < key[1]]  # the value is the string rule's, the key nobody's
