@@ -155,3 +155,17 @@ def test_sphinx_project_builds_with_warnings_as_errors_after_apply(git_repo, tmp
     run_pathmove(root, "verify", check_rc=0)
     run_pathmove(root, "undo", check_rc=0)
     assert tree_bytes(root) == before
+
+
+def test_txt_is_rst_only_under_a_sphinx_source_folder(git_repo) -> None:
+    root = git_repo({
+        "docs/conf.py": 'project = "demo"\n',
+        "docs/guide/a.rst": "A\n=\n",
+        "docs/notes.txt": "See :doc:`guide/a`.\n",  # a Sphinx source (source_suffix may list .txt)
+        "notes.txt": "See :doc:`guide/a` and docs/guide/a.rst.\n",  # plain text: the text rule only
+        "migrations.yaml": "moves:\n  - from: docs/guide\n    to: docs/manual\n",
+    })
+    plan = json.loads(run_pathmove(root, "plan", "--json", check_rc=0).stdout)
+    got = sorted((f["path"], f["old"], f["new"], f["kind"]) for f in plan["findings"])
+    assert got == [("docs/notes.txt", "guide/a", "manual/a", "rst-doc"),
+                   ("notes.txt", "docs/guide", "docs/manual", "text")]

@@ -84,3 +84,10 @@ def test_redirects_without_a_map_are_a_review() -> None:
     recs = finders.find(Source("mkdocs.yml", "mkdocs.yml", src, "mkdocs"), m)
     reviews = [r for r in recs if isinstance(r, Review)]
     assert len(reviews) == 1 and "quickstart.md: start/quickstart.md" in reviews[0].message
+
+
+def test_nav_follows_a_page_under_a_custom_docs_dir() -> None:
+    m = from_pairs([("site/src/a.md", "site/src/part/a.md")])
+    src = b"docs_dir: src\nnav:\n  - a.md\n"
+    recs = finders.find(Source("site/mkdocs.yml", "site/mkdocs.yml", src, "mkdocs"), m)
+    assert splice(src, [r for r in recs if isinstance(r, Edit)]) == b"docs_dir: src\nnav:\n  - part/a.md\n"
