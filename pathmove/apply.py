@@ -47,6 +47,7 @@ def run(
     allow_dirty: bool = False,
     use_git: bool | None = None,
     progress: Progress | None = None,
+    rewrite_own_urls: bool = False,
 ) -> Outcome:
     """Migrate: resume an interrupted apply, or plan, journal, move, write; then verify."""
     if use_git is None:
@@ -71,7 +72,8 @@ def run(
             if record.digest == mapping.digest and _still_applied(root, record):
                 return Outcome(None, "already", verify=_verify(root, mapping, use_git, progress))
         plan = build(root, mapping, mode="plan", archived_bulk=archived_bulk, use_git=use_git,
-                     progress=_stage(progress, "scanning"), for_apply=True)
+                     progress=_stage(progress, "scanning"), for_apply=True,
+                     rewrite_own_urls=rewrite_own_urls)
         if use_git and not allow_dirty:
             dirty = [p for p in repo.dirty_paths(root) if not _moved_by_hand(p, plan.moves)]
             if dirty:

@@ -144,6 +144,8 @@ def plan(
     show_all: bool = typer.Option(False, "--all", help="List every finding (no cut after the first 50 lines)."),
     archived_bulk: bool = typer.Option(False, "--archived-bulk", help="Include archived files (plain-text rule)."),
     no_git: bool = typer.Option(False, "--no-git", help="Ignore git: list files by walking the tree."),
+    rewrite_own_urls: bool = typer.Option(False, "--rewrite-own-urls",
+                                          help="Rewrite links to this repository's own files (GitHub/GitLab URLs)."),
     root: Optional[str] = RootOpt,
     mapping: Optional[str] = MappingOpt,
 ) -> int:
@@ -155,7 +157,8 @@ def plan(
     out, err = report.consoles()
     with report.progress(err, not json_out) as prog:
         p = plan_mod.build(root_path, m, mode="plan", archived_bulk=archived_bulk, use_git=_git_flag(no_git),
-                           progress=(lambda d, t: prog("scanning", d, t)) if prog else None)
+                           progress=(lambda d, t: prog("scanning", d, t)) if prog else None,
+                           rewrite_own_urls=rewrite_own_urls)
     _debug_stats(err, p)
     if json_out:
         report.print_json(report.plan_document(p, "plan"))
@@ -202,6 +205,8 @@ def apply(
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Run even with uncommitted changes."),
     no_git: bool = typer.Option(False, "--no-git", help="Plain renames instead of git mv."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document instead of the report."),
+    rewrite_own_urls: bool = typer.Option(False, "--rewrite-own-urls",
+                                          help="Rewrite links to this repository's own files (GitHub/GitLab URLs)."),
     root: Optional[str] = RootOpt,
     mapping: Optional[str] = MappingOpt,
 ) -> int:
@@ -213,7 +218,8 @@ def apply(
     out, err = report.consoles()
     with report.progress(err, not json_out) as prog:
         outcome = apply_mod.run(root_path, m, archived_bulk=archived_bulk, allow_dirty=allow_dirty,
-                                use_git=_git_flag(no_git), progress=prog)
+                                use_git=_git_flag(no_git), progress=prog,
+                                rewrite_own_urls=rewrite_own_urls)
     v = outcome.verify
     stale = bool(v and (v.changes or v.reviews))
     code = 1 if stale else 0

@@ -46,6 +46,7 @@ class Mapping:
     digest: str = ""  # sha256 of the mapping's moves, to recognise a finished apply
     live: frozenset[str] = frozenset()  # destinations that exist: references under them are current
     packages: Any = None  # packages.Packages: moved importable modules (attached by plan.build)
+    sites: Any = None  # sites.Sites: documentation sites and the repository's own URLs (attached by plan.build)
 
     # ---- the one translation -------------------------------------------------------
     def translate(self, path: str) -> str | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from collections import Counter
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
-from pathmove import census, finders, limits, match, packages, pool, repo, reviews, vouched as vouched_mod
+from pathmove import census, finders, limits, match, packages, pool, repo, reviews, sites, vouched as vouched_mod
 from pathmove.edits import (Edit, Notice, OverlapError, Record, Review, keep_lines, on_kept_line, resolve_overlaps,
                             splice, written_spans)
 from pathmove.errors import ConflictError
@@ -146,6 +146,7 @@ def build(
     chunk_size: int = pool.CHUNK_SIZE,
     pool_threshold: int = pool.THRESHOLD,
     for_apply: bool = False,
+    rewrite_own_urls: bool = False,
 ) -> Plan:
     """Every edit: in plan mode before the moves, in verify mode on the tree as it is.
 
@@ -157,6 +158,7 @@ def build(
     if use_git is None:
         use_git = repo.is_git(root)
     mapping = packages.attach(root, mapping)  # SPEC §4.1: moved packages, their imports follow
+    mapping = sites.attach(root, mapping, use_git, mode, rewrite_own_urls)  # SPEC §4.7
     vouched: Any = None
     if mode == "plan":
         moves = classify_moves(root, mapping)
@@ -193,6 +195,7 @@ def build(
         files: Iterable[tuple[str, bool]] = ((rel, True) for rel in only)
     else:
         keep = [p for e in mapping.entries for p in (e.old, e.new)] if landing is not None else []
+        keep += sorted(scanner.forced)
         files = iter_listing(root, use_git, scanner.needles, keep, kinds)
     counts: Counter[tuple[str, str]] = Counter()
 
@@ -203,7 +206,8 @@ def build(
         for rel, maybe in files:
             if landing is not None:
                 landing.add(rel)
-            if maybe or scanner.new_path(rel) != rel:  # a moved file is scanned whatever it holds
+            # a moved file is scanned whatever it holds, and a site config that receives redirects
+            if maybe or scanner.new_path(rel) != rel or rel in scanner.forced:
                 queued += 1
                 yield rel
 

@@ -26,6 +26,7 @@ KINDS = {
     ".md": "markdown",
     ".markdown": "markdown",
     ".ipynb": "notebook",
+    ".rst": "rst",
 }
 
 
@@ -47,7 +48,7 @@ class Skip(NamedTuple):
 
 
 # Packaging files whose entry points name modules (SPEC §4.1): the text rule plus dotted names.
-NAMED_KINDS = {"pyproject.toml": "pyconfig", "setup.cfg": "pyconfig"}
+NAMED_KINDS = {"pyproject.toml": "pyconfig", "setup.cfg": "pyconfig", "mkdocs.yml": "mkdocs", "mkdocs.yaml": "mkdocs"}
 
 
 def kind_of(path: str) -> str:
@@ -167,7 +168,11 @@ def _count_kinds(tracked: bytes, listed: Counter[str]) -> None:
         n = tracked.count(b"\t" + name.encode() + b"\0") + tracked.count(b"/" + name.encode() + b"\0")
         if n:
             listed[kind] += n
-            total -= n
+            ext = posixpath.splitext(name)[1]
+            if ext in KINDS:  # counted by its extension above ("mkdocs.yml")
+                listed[KINDS[ext]] -= n
+            else:
+                total -= n
     if total:
         listed["text"] += total
 
@@ -228,7 +233,11 @@ class Scanner:
         self.archived = spec_for(mapping.archived)
         self.real_root = os.path.realpath(root)
         self._root = os.fspath(root)
-        self.needles = mapping.needles
+        from pathmove import sites  # SPEC §4.7: a toctree names a moved page without its suffix
+
+        self.needles = tuple(sorted(set(mapping.needles) | set(sites.needles(mapping))))
+        self.sites = mapping.sites
+        self.forced: frozenset[str] = self.sites.configs if self.sites is not None else frozenset()
         self.bounded = bounded_pattern(self.needles)
         self.stats: Counter[tuple[str, str]] = Counter()  # (stage, kind) → files; see ScanStats
         self._inside: dict[str, bool] = {}
@@ -272,7 +281,9 @@ class Scanner:
         if fsio.is_binary(data):
             return Skip(rel, "binary")
         kind = kind_of(rel)
-        if prefilter and new == rel:
+        if kind == "text" and self.sites is not None and rel.endswith(".txt") and self.sites.srcdir_of(rel) is not None:
+            kind = "rst"  # SPEC §4.7: `.txt` under a Sphinx source folder is reStructuredText
+        if prefilter and new == rel and rel not in self.forced:
             # STYLE §2: only a file holding the last component of some `from` can refer to it;
             # `in` is the fast test, the boundary pattern then drops "hd_results_v2"-only files
             if not any(n in data for n in self.needles):

@@ -23,6 +23,8 @@ REGISTRY: dict[str, str] = {
     "python": "python",
     "pyconfig": "pyconfig",
     "notebook": "notebook",
+    "rst": "rst",
+    "mkdocs": "mkdocs",
 }
 
 Finder = Callable[[Source, Mapping], Iterable[Record]]
@@ -43,9 +45,14 @@ def find(source: Source, mapping: Mapping) -> list[Record]:
     """Every record for one file, falling back to the plain-text rule on a parse failure."""
     fn = finder_for(source.kind)
     try:
-        return list(fn(source, mapping))
+        records = list(fn(source, mapping))
     except ParseFailed as exc:
         from pathmove.finders import text
 
         note = Notice(source.path, f"{source.kind} parse failed, plain-text rule used: {exc}")
-        return [note, *text.find(source, mapping)]
+        records = [note, *text.find(source, mapping)]
+    if mapping.sites is not None:  # SPEC §4.7: own URLs and redirects, whatever the language
+        from pathmove.finders import docsites
+
+        records = docsites.extend(source, mapping, records)
+    return records

@@ -216,26 +216,34 @@ def _path_part(raw: str) -> str:
     return raw[:cut]
 
 
-def relink(path_raw: str, md_path: str, md_new_path: str, mapping: Mapping, angle: bool = False) -> str | None:
-    """The new spelling of a destination's path part, or None when it stays as it is."""
+def relink(path_raw: str, md_path: str, md_new_path: str, mapping: Mapping, angle: bool = False,
+           top: str = "") -> str | None:
+    """The new spelling of a destination's path part, or None when it stays as it is.
+
+    A leading "/" means the root, or `top` when given (a Sphinx source folder, SPEC §4.7).
+    """
     if not path_raw or _SCHEME.match(path_raw) or path_raw.startswith("//"):
         return None  # SPEC §4.3: scheme URLs (and protocol-relative ones) are left alone
     decoded = _decode(path_raw)
     rooted = decoded.startswith("/")
+    new_top = (mapping.translate(top) or top) if top else ""
     if rooted:
-        joined = posixpath.normpath(decoded.lstrip("/") or ".")
+        joined = posixpath.normpath(posixpath.join(top, decoded.lstrip("/")) or ".")
     else:
         joined = posixpath.normpath(posixpath.join(posixpath.dirname(md_path), decoded))
     if joined == ".." or joined.startswith("../"):
         return None  # escapes the root: not ours to judge
     moved = mapping.translate(joined) if joined != "." else None
-    if moved is None and (rooted or md_new_path == md_path):
+    if moved is None and ((rooted and new_top == top) or (not rooted and md_new_path == md_path)):
         return None
     dest = moved if moved is not None else joined
     if not rooted and posixpath.normpath(posixpath.join(posixpath.dirname(md_new_path), decoded)) == dest:
         return None  # the author's spelling still reaches the same place from where the file ends up
     if rooted:
-        new = "/" + dest
+        under = posixpath.relpath(dest, new_top) if new_top else dest
+        if under == ".." or under.startswith("../"):
+            return None  # left its site: the finder that knows the site decides
+        new = "/" + (under if under != "." else "")
     elif md_new_path == md_path and (kept := _kept_spelling(decoded, posixpath.dirname(md_path), joined, dest,
                                                              mapping)) is not None:
         new = kept

@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from pathmove.edits import Disposition, Edit, Review, splice
-from pathmove.finders import dotted, markdown, pyconfig, yaml
+from pathmove.finders import dotted, markdown, pyconfig, yaml, rst
 from pathmove.mapping import from_pairs
 from pathmove.packages import ModuleMove, Packages
 from pathmove.scan import Source, kind_of
@@ -20,7 +20,7 @@ MAPPING = dataclasses.replace(
                        ModuleMove("legacy_io", "compat.legacy_io", "")), ("",)),
 )
 FINDERS = {"python": None, "yaml": yaml.find, "markdown": markdown.find, "pyconfig": pyconfig.find,
-           "text": dotted.find}
+           "text": dotted.find, "rst": rst.find}
 
 
 def records(path: str, src: bytes) -> list:
