@@ -28,6 +28,7 @@ class Outcome:
     verify: Plan | None = None
     moved: int = 0
     written: int = 0
+    ignored: tuple[int, int] = (0, 0)  # untracked ignored files moved with their folder, still ignored
 
 
 def needs_staging(moves: list[Move]) -> bool:
@@ -156,6 +157,10 @@ def run(
     execute(root, plan, journal, progress)
     outcome = Outcome(plan, "applied" if (plan.changes or _moving(plan.moves)) else "nothing",
                       moved=len(_moving(plan.moves)), written=len(plan.changes))
+    if use_git and plan.ignored_moved:  # SPEC §4.8: they moved with their folder and stay ignored
+        from pathmove import patterns
+
+        outcome.ignored = (len(plan.ignored_moved), patterns.still_ignored(root, plan.ignored_moved))
     outcome.verify = _verify(root, mapping, use_git, progress)
     return outcome
 

@@ -197,6 +197,7 @@ def apply(
     if json_out:
         doc = report.plan_document(outcome.plan or v, "apply", extra={
             "status": outcome.status, "exit_code": code,
+            "ignored_moved": outcome.ignored[0], "ignored_still": outcome.ignored[1],
             "stale": report.plan_document(v, "verify")["findings"] if v else [],
         })
         report.print_json(doc)
@@ -207,6 +208,7 @@ def apply(
         report.print_summary(out, outcome.plan, "Applied", applied=True)
         out.print()
         report.print_archived_bulk(out, outcome.plan)
+        report.print_ignored(out, *outcome.ignored)
     elif outcome.status == "already":
         out.print("Already applied: this mapping's last apply is in place; nothing changed.")
     elif outcome.status == "resumed":

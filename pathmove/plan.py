@@ -63,6 +63,7 @@ class Plan:
     files_scanned: int = 0
     prefilter: ScanStats = ScanStats({}, {}, {})  # files listed / holding a needle / reaching a finder, by kind
     review_data: dict[str, bytes] = dataclasses.field(default_factory=dict)  # for line numbers of reviews
+    ignored_moved: list[str] = dataclasses.field(default_factory=list)  # untracked ignored files, new paths
 
     @property
     def edits(self) -> list[Edit]:
@@ -210,9 +211,50 @@ def build(
     plan.prefilter = ScanStats.of(counts)
     if landing is not None:
         landing.check()
+    if mode == "plan" and only is None and any(m.status == "move" for m in moves):
+        _check_patterns(plan)  # SPEC §4.8
+    elif mode == "verify" and only is None and vouched is not None:
+        _verify_patterns(plan, vouched.journal)
     if progress is not None:
         progress(queued, queued)
     return plan
+
+
+def _verify_patterns(plan: Plan, journal_: Any) -> None:
+    """SPEC §4.8 after a finished apply: the patterns still select the moved files as before."""
+    from pathmove import patterns
+
+    for r in patterns.since_apply(plan.root, plan.mapping, journal_.steps, journal_.blob, plan.use_git):
+        plan.reviews.append(r)
+        try:
+            plan.review_data[r.path] = (plan.root / r.path).read_bytes()
+        except OSError:
+            pass
+
+
+def _check_patterns(plan: Plan) -> None:
+    """Pattern lines whose selection the moves would change: the lines that restore it."""
+    from pathmove import patterns
+
+    listed = patterns.listing(plan.root, plan.mapping, plan.use_git)
+    rewritten = {c.path: c.new_data for c in plan.changes}
+    inputs = patterns.gather(plan.root, plan.mapping, listed, rewritten, plan.use_git)
+    plan.ignored_moved = [inputs.moved[p] for p in inputs.ignored]
+    found = patterns.check(inputs, plan.mapping)
+    by_path = {c.path: c for c in plan.changes}
+    for e in found.edits:
+        c = by_path.get(e.path)
+        if c is None:
+            data = inputs.before[patterns.kind_of(e.path) or ""][e.path]
+            c = FileChange(e.path, plan.mapping.translate(e.path) or e.path, kind_of(e.path), data, [])
+            plan.changes.append(c)
+            by_path[e.path] = c
+        c.edits = sorted(c.edits + [e], key=lambda x: (x.start, x.end))
+    plan.notices.extend(found.notices)
+    for r in found.reviews:
+        plan.reviews.append(r)
+        if r.path in inputs.before.get(patterns.kind_of(r.path) or "", {}):
+            plan.review_data[r.path] = inputs.before[patterns.kind_of(r.path) or ""][r.path]
 
 
 class _Job(NamedTuple):
