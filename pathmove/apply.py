@@ -28,6 +28,7 @@ class Outcome:
     verify: Plan | None = None
     moved: int = 0
     written: int = 0
+    ignored: tuple[int, int] = (0, 0)  # untracked ignored files moved with their folder, still ignored
 
 
 def read_only(root: Path, changes: list[FileChange]) -> list[str]:
@@ -92,6 +93,10 @@ def run(
             steps.run(store, record, guard, _stage(progress, "writing"))
         outcome = Outcome(plan, "applied" if (plan.changes or _moving(plan.moves)) else "nothing",
                           moved=len(_moving(plan.moves)), written=len(plan.changes))
+        if use_git and plan.ignored_moved:  # SPEC §4.8: they moved with their folder and stay ignored
+            from pathmove import patterns
+
+            outcome.ignored = (len(plan.ignored_moved), patterns.still_ignored(root, plan.ignored_moved))
         outcome.verify = _verify(root, mapping, use_git, progress)
     return outcome
 

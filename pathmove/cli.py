@@ -228,6 +228,7 @@ def apply(
         assert shown is not None  # apply always verifies
         doc = report.plan_document(shown, "apply", extra={
             "status": outcome.status, "exit_code": code,
+            "ignored_moved": outcome.ignored[0], "ignored_still": outcome.ignored[1],
             "stale": report.plan_document(v, "verify")["findings"] if v else [],
         })
         report.print_json(doc)
@@ -238,6 +239,7 @@ def apply(
         report.print_summary(out, outcome.plan, "Applied", applied=True)
         out.print()
         report.print_archived_bulk(out, outcome.plan)
+        report.print_ignored(out, *outcome.ignored)
     elif outcome.status == "already":
         out.print("Already applied: this mapping's last apply is in place; nothing changed.")
     elif outcome.status == "resumed":

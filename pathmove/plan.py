@@ -66,6 +66,7 @@ class Plan:
     review_data: dict[str, bytes] = dataclasses.field(default_factory=dict)  # for line numbers of reviews
     census: Counter[str] = dataclasses.field(default_factory=Counter)  # disposition → occurrences (census.py)
     census_reasons: Counter[str] = dataclasses.field(default_factory=Counter)  # not a reference: why
+    ignored_moved: list[str] = dataclasses.field(default_factory=list)  # untracked ignored files, new paths
 
     @property
     def edits(self) -> list[Edit]:
@@ -224,20 +225,65 @@ def build(
         done += chunk_size
         if progress is not None:
             progress(min(done, queued), queued)
-    if vouched is not None:
-        # SPEC §3: a place listed for review before the apply stays listed until its line changes
-        for review, data in reviews.recall(root, vouched.record.reviews, only, plan.reviews):
-            plan.reviews.append(review)
-            plan.review_data.setdefault(review.path, data)
     listed = sum(kinds.values())
     counts.update({("listed", k): n for k, n in kinds.items()})
     plan.files_listed = listed
     plan.prefilter = ScanStats.of(counts)
     if landing is not None:
         landing.check()
+    if mode == "plan" and only is None and any(m.status == "move" for m in moves):
+        _check_patterns(plan)  # SPEC §4.8
+    elif mode == "verify" and only is None and vouched is not None:
+        _verify_patterns(plan, vouched)
+    if vouched is not None:
+        # SPEC §3: a place listed for review before the apply stays listed until its line changes
+        for review, data in reviews.recall(root, vouched.record.reviews, only, plan.reviews):
+            plan.reviews.append(review)
+            plan.review_data.setdefault(review.path, data)
     if progress is not None:
         progress(queued, queued)
     return plan
+
+
+def _verify_patterns(plan: Plan, vouched: vouched_mod.Vouched) -> None:
+    """SPEC §4.8 after a finished apply: the patterns still select the moved files as before."""
+    from pathmove import patterns
+    from pathmove.journal import WriteStep
+
+    record = vouched.record
+    writes = [(s.path, s.origin, s.orig) for s in record.steps if isinstance(s, WriteStep)]
+    for r in patterns.since_apply(plan.root, plan.mapping, writes, lambda digest: vouched.store.blob(record, digest),
+                                  plan.use_git):
+        plan.reviews.append(r)
+        try:
+            plan.review_data[r.path] = (plan.root / r.path).read_bytes()
+        except OSError:
+            pass
+
+
+def _check_patterns(plan: Plan) -> None:
+    """Pattern lines whose selection the moves would change: the lines that restore it."""
+    from pathmove import patterns
+
+    listed = patterns.listing(plan.root, plan.mapping, plan.use_git)
+    rewritten = {c.path: c.new_data for c in plan.changes}
+    inputs = patterns.gather(plan.root, plan.mapping, listed, rewritten, plan.use_git)
+    plan.ignored_moved = [inputs.moved[p] for p in inputs.ignored]
+    found = patterns.check(inputs, plan.mapping)
+    by_path = {c.path: c for c in plan.changes}
+    for e in found.edits:
+        c = by_path.get(e.path)
+        if c is None:
+            data = inputs.before[patterns.kind_of(e.path) or ""][e.path]
+            c = FileChange(e.path, plan.mapping.translate(e.path) or e.path, kind_of(e.path), data, [])
+            plan.changes.append(c)
+            by_path[e.path] = c
+        c.edits = sorted(c.edits + [e], key=lambda x: (x.start, x.end))
+    plan.notices.extend(found.notices)
+    for r in found.reviews:
+        plan.reviews.append(r)
+        if r.path in inputs.before.get(patterns.kind_of(r.path) or "", {}):
+            plan.review_data[r.path] = inputs.before[patterns.kind_of(r.path) or ""][r.path]
 
 
 class _Job(NamedTuple):

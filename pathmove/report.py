@@ -392,6 +392,17 @@ def print_verify(console: Any, v: Plan, *, include_archived: bool = False, limit
             console.print(f"[dim]{what}, history left as it is (--include-archived fails on them)[/]")
 
 
+def print_ignored(console: Any, moved: int, still: int) -> None:
+    """SPEC §4.8: untracked ignored files that moved with their folder."""
+    if not moved:
+        return
+    if still == moved:
+        console.print(f"{plural(moved, 'ignored file')} moved, still ignored")
+    else:
+        console.print(f"[red]{plural(moved, 'ignored file')} moved, {moved - still} no longer ignored[/]")
+    console.print()
+
+
 def print_archived_bulk(console: Any, plan: Plan, limit: int = LIMIT) -> None:
     """apply --archived-bulk: one count per archived file (SPEC §4.6)."""
     bulk = [c for c in plan.changes if c.archived]

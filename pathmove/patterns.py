@@ -1,0 +1,930 @@
+"""SPEC §4.8: pattern lines keep selecting the same files after the moves.
+
+For each pattern file pathmove knows, the file's own tool judges which moved files each line
+selects before the moves (old paths, old contents) and after them (new paths, contents as
+the text rule leaves them). Only moved files are asked about: a file that stays keeps its
+path, and every line this module adds names a destination, which held nothing before.
+Where an outcome changes other than by the mapping, the smallest added line that restores
+it is proposed as an `Edit` (kind "pattern-line", inserted after the line it follows) and
+proved with the same judge; where none can, a `Review`.
+
+Judges: git itself (`git check-ignore --no-index -v --stdin`, `git check-attr -a --stdin`) in a
+scratch repository holding only the pattern files, so nothing in the tree moves to find out;
+pathspec's gitwildmatch for CODEOWNERS; the GitHub Actions filter-pattern rules for
+workflow `paths:` / `paths-ignore:`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import os
+import posixpath
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterable, NamedTuple
+
+from pathmove import repo
+from pathmove.edits import Edit, Notice, Review
+from pathmove.mapping import Mapping
+
+KIND = "pattern-line"
+CODEOWNERS = ("CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS")
+EXCLUDE = ".git/info/exclude"
+# the pattern files (one `git ls-files` with these pathspecs), and every __init__.py for package data
+SPECS = (":(glob)**/.gitignore", ":(glob)**/.gitattributes", *CODEOWNERS, ":(glob).github/workflows/*",
+         ":(glob)**/pyproject.toml", ":(glob)**/setup.cfg", ":(glob)**/__init__.py",
+         ":(glob)**/.dockerignore", ":(glob)**/MANIFEST.in")  # a pseudo-path: the repository's own ignore list
+
+# what a file's tool decided for one path: ignored by which line, attributes, owners, triggers
+Outcome = tuple[object, ...]
+
+
+class Line(NamedTuple):
+    """One pattern line of one file: where it starts and ends (newline included)."""
+
+    path: str
+    start: int
+    end: int
+    pattern: str
+    rest: str  # what follows the pattern (attributes, owners), kept as written
+
+
+class Verdict(NamedTuple):
+    """A judge's answer for one path: the outcome, and the line that decided it (if known)."""
+
+    outcome: Outcome
+    line: Line | None
+
+
+Judge = Callable[[dict[str, bytes], list[str]], dict[str, Verdict]]
+
+
+class Finding(NamedTuple):
+    edits: list[Edit]
+    reviews: list[Review]
+    notices: tuple[Notice, ...] = ()
+
+
+def kind_of(path: str) -> str | None:
+    """Which pattern format a listed path holds, or None."""
+    name = posixpath.basename(path)
+    if name == ".gitignore" or path == EXCLUDE:
+        return "gitignore"
+    if name == ".gitattributes":
+        return "gitattributes"
+    if path in CODEOWNERS:
+        return "codeowners"
+    if path.startswith(".github/workflows/") and name.endswith((".yml", ".yaml")):
+        return "workflow"
+    if name in ("pyproject.toml", "setup.cfg"):
+        return "package-data"
+    if name == ".dockerignore":
+        return "dockerignore"
+    if name == "MANIFEST.in":
+        return "manifest"
+    return None
+
+
+def lines_of(path: str, data: bytes, kind: str) -> list[Line]:
+    """The pattern lines of a gitignore / gitattributes / CODEOWNERS file, byte-placed."""
+    out: list[Line] = []
+    pos = 0
+    for raw in data.splitlines(keepends=True):
+        start, pos = pos, pos + len(raw)
+        text = raw.rstrip(b"\r\n").decode("utf-8", "surrogateescape")
+        stripped = text.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if kind == "gitignore":
+            out.append(Line(path, start, pos, text.rstrip(" "), ""))
+        else:
+            head, _, rest = stripped.partition(" ") if " " in stripped else stripped.partition("\t")
+            out.append(Line(path, start, pos, head, rest))
+    return out
+
+
+# ---------------------------------------------------------------- judges
+
+def _scratch(files: dict[str, bytes]) -> tempfile.TemporaryDirectory[str]:
+    """A scratch git repository holding only the pattern files (git is the judge, not the tree)."""
+    tmp = tempfile.TemporaryDirectory(prefix="pathmove-patterns-")
+    root = Path(tmp.name)
+    repo.git(root, "init", "-q")
+    for rel, data in files.items():
+        dest = root / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(data)
+    return tmp
+
+
+def judge_gitignore(files: dict[str, bytes], paths: list[str]) -> dict[str, Verdict]:
+    """git check-ignore -v: ignored or not, and by which line of which file."""
+    if not paths:
+        return {}
+    with _scratch(files) as tmp:
+        proc = repo.git(Path(tmp), "check-ignore", "--no-index", "-v", "-n", "-z", "--stdin",
+                        stdin=b"".join(os.fsencode(p) + b"\0" for p in paths), check=False)
+    fields = proc.stdout.split(b"\0")
+    out: dict[str, Verdict] = {}
+    for i in range(0, len(fields) - 3, 4):
+        source, lineno, pattern, path = (os.fsdecode(f) for f in fields[i:i + 4])
+        rel = os.fsdecode(path)
+        if not source:
+            out[rel] = Verdict(("kept",), None)
+            continue
+        line = _line_at(source, files.get(source, b""), int(lineno), "gitignore")
+        ignored = not pattern.startswith("!")
+        out[rel] = Verdict(("ignored" if ignored else "kept",), line)
+    return out
+
+
+def judge_gitattributes(files: dict[str, bytes], paths: list[str]) -> dict[str, Verdict]:
+    """git check-attr -a: every attribute set on each path."""
+    if not paths:
+        return {}
+    with _scratch(files) as tmp:
+        proc = repo.git(Path(tmp), "check-attr", "-a", "-z", "--stdin",
+                        stdin=b"".join(os.fsencode(p) + b"\0" for p in paths))
+    fields = proc.stdout.split(b"\0")
+    attrs: dict[str, list[tuple[str, str]]] = {p: [] for p in paths}
+    for i in range(0, len(fields) - 2, 3):
+        rel = os.fsdecode(fields[i])
+        attrs.setdefault(rel, []).append((os.fsdecode(fields[i + 1]), os.fsdecode(fields[i + 2])))
+    return {p: Verdict(tuple(sorted(a)), None) for p, a in attrs.items()}
+
+
+def judge_codeowners(files: dict[str, bytes], paths: list[str]) -> dict[str, Verdict]:
+    """GitHub: the last matching line of the CODEOWNERS file in use wins (gitwildmatch)."""
+    from pathspec.patterns.gitwildmatch import GitWildMatchPattern
+
+    found = [p for p in CODEOWNERS if p in files]
+    lines: list[tuple[Line, GitWildMatchPattern]] = []
+    if found:
+        # GitHub reads the first of .github/, root, docs/ that exists
+        pick = min(found, key=(".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS").index)
+        for ln in lines_of(pick, files[pick], "codeowners"):
+            lines.append((ln, GitWildMatchPattern(ln.pattern)))
+    out: dict[str, Verdict] = {}
+    for p in paths:
+        hit: Line | None = None
+        for ln, pat in lines:
+            if pat.include is not None and pat.match_file(p) is not None:
+                hit = ln
+        out[p] = Verdict((tuple(hit.rest.split()) if hit else (),), hit)
+    return out
+
+
+def judge_dockerignore(files: dict[str, bytes], paths: list[str]) -> dict[str, Verdict]:
+    """.dockerignore (gitwildmatch, relative to its folder, the build context): last match wins, `!` keeps."""
+    from pathspec.patterns.gitwildmatch import GitWildMatchPattern
+
+    out: dict[str, Verdict] = {}
+    compiled = {rel: [(ln, GitWildMatchPattern(ln.pattern)) for ln in lines_of(rel, data, "gitignore")]
+                for rel, data in files.items()}
+    for p in paths:
+        hit: Line | None = None
+        ignored = False
+        for rel, lines in compiled.items():
+            base = posixpath.dirname(rel)
+            if base and not p.startswith(base + "/"):
+                continue
+            sub = p[len(base) + 1:] if base else p
+            for ln, pat in lines:
+                if pat.include is not None and pat.match_file(sub) is not None:
+                    hit, ignored = ln, bool(pat.include)
+        out[p] = Verdict(("ignored" if ignored else "kept",), hit)
+    return out
+
+
+_MANIFEST = {"include": (1, False, ""), "exclude": (0, False, ""), "global-include": (1, False, "**/"),
+             "global-exclude": (0, False, "**/"), "recursive-include": (1, True, ""),
+             "recursive-exclude": (0, True, ""), "graft": (1, True, ""), "prune": (0, True, "")}
+
+
+def _manifest_regexes(line: Line) -> tuple[bool, list[tuple[str, re.Pattern[str]]]]:
+    """A MANIFEST.in command: include or exclude, and (argument, regex) per pattern it names."""
+    add, has_dir, lead = _MANIFEST.get(line.pattern, (0, False, ""))
+    args = line.rest.split()
+    if line.pattern not in _MANIFEST or not args:
+        return False, []
+    if line.pattern in ("graft", "prune"):
+        return bool(add), [(a, _glob_regex(a.strip("/") + "/**", hidden=True)) for a in args]
+    if has_dir:
+        d = args[0].strip("/")
+        return bool(add), [(a, _glob_regex(f"{d}/**/{a}", hidden=True)) for a in args[1:]]
+    return bool(add), [(a, _glob_regex(lead + a, hidden=True)) for a in args]
+
+
+def judge_manifest(files: dict[str, bytes], paths: list[str]) -> dict[str, Verdict]:
+    """MANIFEST.in, as setuptools reads it: commands in order, each adding or removing files."""
+    out = {p: Verdict(("out",), None) for p in paths}
+    for rel, data in files.items():
+        base = posixpath.dirname(rel)
+        for ln in lines_of(rel, data, "manifest"):
+            add, regexes = _manifest_regexes(ln)
+            for p in paths:
+                sub = p[len(base) + 1:] if base and p.startswith(base + "/") else (None if base else p)
+                if sub is not None and any(rx.fullmatch(sub) for _, rx in regexes):
+                    out[p] = Verdict(("in" if add else "out",), ln)
+    return out
+
+
+def _manifest_line(line: Line, old_file: str, old: str, new: str, base: str, is_dir: bool) -> str | None:
+    """The MANIFEST.in line to add: the same command with the argument that matched renamed."""
+    _, regexes = _manifest_regexes(line)
+    sub = old_file[len(base) + 1:] if base else old_file
+    old_rel, new_rel = (old[len(base) + 1:], new[len(base) + 1:]) if base else (old, new)
+    args = line.rest.split()
+    if line.pattern in ("graft", "prune", "recursive-include", "recursive-exclude"):
+        d = args[0].strip("/")
+        if not (d == old_rel or d.startswith(old_rel + "/")):
+            return None  # a folder above the moved one still holds it
+        moved_d = new_rel + d[len(old_rel):]
+        return " ".join([line.pattern, moved_d, *args[1:]])
+    hit = next((a for a, rx in regexes if rx.fullmatch(sub)), None)
+    if hit is None:
+        return None
+    pattern = _added_pattern(hit, old_rel, new_rel, "", "", "package-data", is_dir)
+    return None if pattern is None else f"{line.pattern} {pattern}"
+
+
+def _line_at(path: str, data: bytes, lineno: int, kind: str) -> Line | None:
+    pos = 0
+    for n, raw in enumerate(data.splitlines(keepends=True), 1):
+        if n == lineno:
+            found = lines_of(path, raw, kind)
+            return found[0]._replace(start=pos, end=pos + len(raw)) if found else None
+        pos += len(raw)
+    return None
+
+
+# ---------------------------------------------------------------- the check
+
+def _ignored_under(root: Path, olds: list[str]) -> list[str]:
+    """Untracked files git ignores inside the moved paths (they move with their folder)."""
+    if not olds:
+        return []
+    out = repo.git(root, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--", *olds).stdout
+    return [os.fsdecode(p) for p in out.split(b"\0") if p]
+
+
+def _read(root: Path, rel: str) -> bytes:
+    try:
+        return (root / rel).read_bytes()
+    except OSError:
+        return b""
+
+
+class Inputs(NamedTuple):
+    """What the check needs from a plan: pattern files before and after, the moved files."""
+
+    before: dict[str, dict[str, bytes]]  # kind → {path: bytes} with the old paths and contents
+    after: dict[str, dict[str, bytes]]  # kind → {new path: bytes} as the text rule leaves them
+    new_path: dict[str, str]  # pattern file's old path → its new path
+    moved: dict[str, str]  # moved file's old path → new path
+    ignored: list[str]  # untracked ignored files among moved
+    root: str = "."
+    listed: tuple[str, ...] = ()  # the listing, old paths (package folders are read from it)
+
+
+def listing(root: Path, mapping: Mapping, use_git: bool) -> list[str]:
+    """The pattern files and the moved files: one `git ls-files` with pathspecs, no tree walk."""
+    olds = [e.old for e in mapping.entries if os.path.lexists(root / e.old)]
+    if not use_git:
+        from pathmove import scan
+
+        return [p for p in scan.list_files(root, False) if kind_of(p) or mapping.translate(p)]
+    specs = [*SPECS, *(":(literal)" + o for o in olds)]
+    out = repo.git(root, "ls-files", "-z", "-c", "-o", "--exclude-standard", "--", *specs).stdout
+    return sorted({os.fsdecode(p) for p in out.split(b"\0") if p})
+
+
+def gather(root: Path, mapping: Mapping, listed: Iterable[str], rewritten: dict[str, bytes],
+           use_git: bool) -> Inputs:
+    """Pattern files and moved files from the listing; rewritten = old path → new bytes."""
+    before: dict[str, dict[str, bytes]] = {}
+    after: dict[str, dict[str, bytes]] = {}
+    new_path: dict[str, str] = {}
+    moved: dict[str, str] = {}
+    olds = [e.old for e in mapping.entries if os.path.lexists(root / e.old)]
+    listed = list(listed)
+    for rel in listed:
+        new = mapping.translate(rel) or rel
+        if new != rel:
+            moved[rel] = new
+        kind = kind_of(rel)
+        if kind is None:
+            continue
+        data = _read(root, rel)
+        before.setdefault(kind, {})[rel] = data
+        after.setdefault(kind, {})[new] = rewritten.get(rel, data)
+        new_path[rel] = new
+    ignored: list[str] = []
+    if use_git:
+        exclude = repo.git_dir(root) / "info" / "exclude"
+        if exclude.is_file():
+            data = exclude.read_bytes()
+            before.setdefault("gitignore", {})[EXCLUDE] = data
+            after.setdefault("gitignore", {})[EXCLUDE] = data
+            new_path[EXCLUDE] = EXCLUDE
+        ignored = _ignored_under(root, olds)
+        for rel in ignored:
+            moved[rel] = mapping.translate(rel) or rel
+    return Inputs(before, after, new_path, moved, ignored, str(root), tuple(listed))
+
+
+JUDGES: dict[str, Judge] = {
+    "gitignore": judge_gitignore,
+    "gitattributes": judge_gitattributes,
+    "codeowners": judge_codeowners,
+    "dockerignore": judge_dockerignore,
+    "manifest": judge_manifest,
+}
+
+
+# ---------------------------------------------------------------- GitHub Actions filters
+
+class Filter(NamedTuple):
+    """One `on.<event>.paths` or `paths-ignore` list of a workflow file."""
+
+    path: str
+    event: str
+    key: str  # "paths" | "paths-ignore"
+    items: list[Line]  # each item's whole line (pattern in .pattern, the text before it in .rest)
+    flow: bool  # written `[a, b]`: no line to add after
+
+
+def workflow_filters(path: str, data: bytes) -> list[Filter]:
+    """The path filters of a workflow file, with the byte span of each item's line."""
+    import yaml
+
+    from pathmove.finders._offsets import ByteOffsets
+
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    text = data[bom:].decode("utf-8", "surrogateescape")
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    at = ByteOffsets(text, bom)
+    out: list[Filter] = []
+    for k, v in root.value:
+        if not (isinstance(k, yaml.ScalarNode) and k.value == "on" and isinstance(v, yaml.MappingNode)):
+            continue
+        for ev, body in v.value:
+            if not isinstance(body, yaml.MappingNode):
+                continue
+            for key, seq in body.value:
+                if not (isinstance(key, yaml.ScalarNode) and key.value in ("paths", "paths-ignore")
+                        and isinstance(seq, yaml.SequenceNode)):
+                    continue
+                items = []
+                for item in seq.value:
+                    if not isinstance(item, yaml.ScalarNode):
+                        continue
+                    start = at(item.start_mark.index)
+                    line_start = data.rfind(b"\n", 0, start) + 1
+                    nl = data.find(b"\n", start)
+                    line_end = len(data) if nl < 0 else nl + 1
+                    quote = item.style if item.style in ("'", '"') else ""
+                    prefix = data[line_start:start].decode("utf-8", "surrogateescape")
+                    items.append(Line(path, line_start, line_end, item.value, prefix + "\0" + quote))
+                out.append(Filter(path, str(ev.value), str(key.value), items, bool(seq.flow_style)))
+    return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _actions_regex(pattern: str) -> re.Pattern[str]:
+    """GitHub Actions filter patterns: `*` within a folder, `**` across, `?` `+` `[]` as regex."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c in "?+":
+            out.append(c)
+        elif c == "[":
+            j = pattern.find("]", i + 1)
+            if j < 0:
+                out.append(re.escape(c))
+            else:
+                out.append(pattern[i:j + 1])
+                i = j
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out))
+
+
+def actions_decide(items: Iterable[Line], path: str) -> tuple[bool, Line | None]:
+    """Whether a filter list selects path: the last matching pattern decides, `!` excludes."""
+    hit: Line | None = None
+    selected = False
+    for it in items:
+        neg = it.pattern.startswith("!")
+        if _actions_regex(it.pattern[1:] if neg else it.pattern).fullmatch(path):
+            hit, selected = it, not neg
+    return selected, hit
+
+
+def check_workflows(inputs: Inputs, mapping: Mapping) -> Finding:
+    """Each workflow path filter selects the moved files at their new paths as before."""
+    edits: list[Edit] = []
+    reviews: list[Review] = []
+    files = inputs.before.get("workflow", {})
+    for path, data in files.items():
+        before_filters = workflow_filters(path, data)
+        new = inputs.new_path.get(path, path)
+        after_data = inputs.after["workflow"][new]
+        after_filters = workflow_filters(path, after_data)
+        if len(after_filters) != len(before_filters):
+            continue  # the rewrite changed the file's shape; its own checks report that
+        for fb, fa in zip(before_filters, after_filters):
+            added: list[tuple[Edit, str]] = []
+            lost: list[str] = []
+            for old, moved in inputs.moved.items():
+                was, line = actions_decide(fb.items, old)
+                if was == actions_decide(fa.items, moved)[0]:
+                    continue
+                lost.append(old)
+                entry = mapping.entry_for(old)
+                pattern = None if line is None or entry is None or fb.flow else \
+                    _added_pattern(line.pattern, entry.old, entry.new, "", "", "workflow",
+                                   _is_dir(inputs.root, entry.old, entry.new))
+                if line is None or pattern is None:
+                    continue
+                prefix, _, quote = line.rest.partition("\0")
+                nl = b"\r\n" if data[line.start:line.end].endswith(b"\r\n") else b"\n"
+                lead = b"" if data[line.start:line.end].endswith(b"\n") else nl
+                text = f"{prefix}{quote}{pattern}{quote}".encode()
+                added.append((Edit(path, line.end, line.end, b"", lead + text + nl, KIND), old))
+            if not lost:
+                continue
+            trial = workflow_filters(path, _insert(after_data, [e for e, _ in added]))
+            items = next((f.items for f in trial if (f.event, f.key) == (fb.event, fb.key)), fa.items)
+            for old in inputs.moved:  # every moved file: an added item must not select a new one
+                if actions_decide(fb.items, old)[0] != actions_decide(items, inputs.moved[old])[0]:
+                    line = actions_decide(fb.items, old)[1]
+                    reviews.append(Review(path, line.start if line else 0, line.start if line else 0,
+                                          f"`on.{fb.event}.{fb.key}` selects {old!r} and {inputs.moved[old]!r} "
+                                          "differently; no single added item restores it, edit the filter by hand",
+                                          "pattern-review"))
+                    added = [(e, p) for e, p in added if p != old]
+            edits.extend(e for e, _ in added)
+    return Finding(_dedupe(edits), _dedupe_reviews(reviews))
+
+
+# ---------------------------------------------------------------- setuptools package data
+
+class PkgGlob(NamedTuple):
+    """One glob of `package-data` / `exclude-package-data` (pyproject.toml or setup.cfg)."""
+
+    path: str
+    package: str
+    key: str
+    pattern: str
+    end: int  # byte offset just after the glob as written (where a sibling is inserted), -1: unknown
+    quote: str  # the TOML quote, "" in setup.cfg
+
+
+_PKG_KEYS = {"pyproject.toml": ("package-data", "exclude-package-data"),
+             "setup.cfg": ("package_data", "exclude_package_data")}
+
+
+def package_globs(path: str, data: bytes) -> list[PkgGlob]:
+    """The package-data globs of a pyproject.toml ([tool.setuptools.*]) or setup.cfg ([options.*])."""
+    text = data.decode("utf-8", "surrogateescape")
+    out: list[PkgGlob] = []
+    if path == "pyproject.toml":
+        import tomllib
+
+        try:
+            doc = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, UnicodeError):
+            return []
+        st = doc.get("tool", {}).get("setuptools", {})
+        for key in _PKG_KEYS[path]:
+            table = st.get(key)
+            if not isinstance(table, dict):
+                continue
+            region = _section(data, f"[tool.setuptools.{key}]".encode())
+            if region == (0, 0):  # `package-data = { "pkg" = [...] }` under [tool.setuptools]
+                region = _section(data, b"[tool.setuptools]")
+            for pkg, globs in table.items():
+                for g in globs if isinstance(globs, list) else []:
+                    end, quote = _literal_end(data, region, str(g), ('"', "'"))
+                    out.append(PkgGlob(path, str(pkg), key, str(g), end, quote))
+    else:
+        import configparser
+
+        cp = configparser.ConfigParser(interpolation=None)
+        try:
+            cp.read_string(text)
+        except configparser.Error:
+            return []
+        for key in _PKG_KEYS["setup.cfg"]:
+            section = f"options.{key}"
+            if not cp.has_section(section):
+                continue
+            region = _section(data, f"[{section}]".encode())
+            for pkg, value in cp.items(section):
+                for g in (x.strip() for x in re.split(r"[,\n]", value)):
+                    if g:
+                        end, _ = _literal_end(data, region, g, ("",))
+                        out.append(PkgGlob(path, pkg, key, g, end, ""))
+    return out
+
+
+def _section(data: bytes, header: bytes) -> tuple[int, int]:
+    """The bytes of an INI/TOML section: from its header to the next header."""
+    m = re.search(rb"(?m)^[ \t]*" + re.escape(header) + rb"[ \t]*(#.*)?$", data)
+    if m is None:
+        return (0, 0)
+    nxt = re.compile(rb"(?m)^[ \t]*\[").search(data, m.end())
+    return (m.end(), nxt.start() if nxt else len(data))
+
+
+def _literal_end(data: bytes, region: tuple[int, int], glob: str, quotes: tuple[str, ...]) -> tuple[int, str]:
+    for q in quotes:
+        lit = (q + glob + q).encode()
+        i = data.find(lit, *region)
+        if i >= 0 and (q or _bounded(data, i, i + len(lit))):
+            return i + len(lit), q
+    return -1, ""
+
+
+def _bounded(data: bytes, start: int, end: int) -> bool:
+    before = data[start - 1:start] if start else b"\n"
+    after = data[end:end + 1] or b"\n"
+    return before in (b" ", b"\t", b"\n", b",", b"=") and after in (b" ", b"\t", b"\r", b"\n", b",", b"#")
+
+
+@functools.lru_cache(maxsize=1024)
+def _glob_regex(pattern: str, hidden: bool = False) -> re.Pattern[str]:
+    """setuptools' glob rules (glob.glob, recursive=True) relative to the package folder:
+    `*` `?` `[...]` within one name, `**` any number of folders; wildcards skip hidden names
+    (MANIFEST.in's translate_pattern: the same, hidden names included)."""
+    out = []
+    for i, seg in enumerate(pattern.split("/")):
+        sep = "/" if i else ""
+        if seg == "**":
+            out.append(f"(?:{sep}(?!\\.)[^/]*)*" if i else "(?:(?!\\.)[^/]*(?:/|$))*")
+            continue
+        body = "".join("[^/]*" if c == "*" else "[^/]" if c == "?" else re.escape(c) for c in seg)
+        body = re.sub(r"\\\[(.+?)\\\]", lambda m: "[" + m.group(1).replace("\\", "") + "]", body)
+        out.append(sep + ("(?!\\.)" if seg[:1] in ("*", "?", "[") else "") + body)
+    rx = "".join(out).replace("(?:/|$))*/", "(?:/|$))*")
+    if hidden:
+        rx = rx.replace("(?!\\.)", "")
+    return re.compile(rx)
+
+
+def _package_dirs(root: Path, config: str, package: str, listed: Iterable[str]) -> list[str]:
+    """Folders of a package named in package-data ("" and "*": every package)."""
+    base = posixpath.dirname(config)
+    inits = {posixpath.dirname(p) for p in listed if posixpath.basename(p) == "__init__.py"}
+    if package in ("", "*"):
+        return sorted(d for d in inits if not base or d.startswith(base + "/"))
+    rel = package.replace(".", "/")
+    return [d for d in (posixpath.join(base, rel), posixpath.join(base, "src", rel)) if d in inits]
+
+
+def check_package_data(inputs: Inputs, mapping: Mapping, root: Path, listed: list[str]) -> Finding:
+    """Each package-data glob selects the moved data files at their new paths as before."""
+    edits: list[Edit] = []
+    reviews: list[Review] = []
+    for cfg, data in inputs.before.get("package-data", {}).items():
+        globs = package_globs(posixpath.basename(cfg), data)
+        now = inputs.after.get("package-data", {}).get(inputs.new_path.get(cfg, cfg), data)
+        later = package_globs(posixpath.basename(cfg), now)  # as the text rule (or apply) leaves them
+        for (pkg, key) in dict.fromkeys((g.package, g.key) for g in globs):
+            mine = [g for g in globs if (g.package, g.key) == (pkg, key)]
+            pats_after = [g.pattern for g in later if (g.package, g.key) == (pkg, key)]
+            for d in _package_dirs(root, cfg, pkg, listed):
+                d_new = mapping.translate(d) or d
+                inside = [(o, n) for o, n in inputs.moved.items() if o.startswith(d + "/") and n.startswith(d_new + "/")]
+
+                def hit(pats: list[str], rel: str) -> str | None:
+                    return next((p for p in pats if _glob_regex(p).fullmatch(rel)), None)
+
+                pats = [g.pattern for g in mine]
+                added: list[tuple[PkgGlob, str]] = []
+                for o, n in inside:
+                    was = hit(pats, o[len(d) + 1:])
+                    if (was is None) == (hit(pats_after, n[len(d_new) + 1:]) is None):
+                        continue
+                    entry = mapping.entry_for(o)
+                    g = next(x for x in mine if x.pattern == was) if was else None
+                    new_pat = None if g is None or entry is None or not entry.old.startswith(d + "/") else \
+                        _added_pattern(g.pattern, entry.old[len(d) + 1:], entry.new[len(d_new) + 1:], "", "",
+                                       "package-data", _is_dir(inputs.root, entry.old, entry.new))
+                    if g is not None and new_pat is not None and g.end >= 0:
+                        added.append((g, new_pat))
+                trial = pats_after + [p for _, p in added]
+                wrong = [(o, n) for o, n in inside
+                         if (hit(pats, o[len(d) + 1:]) is None) != (hit(trial, n[len(d_new) + 1:]) is None)]
+                for o, n in wrong:
+                    reviews.append(Review(cfg, 0, 0, f"`{key}` of {pkg or '*'!r} selects {o!r} and {n!r} differently; "
+                                                     "no single added glob restores it, edit it by hand", "pattern-review"))
+                if wrong:
+                    continue
+                for g, p in dict.fromkeys(added):
+                    edits.append(Edit(cfg, g.end, g.end, b"", f", {g.quote}{p}{g.quote}".encode(), KIND))
+    return Finding(edits, reviews)
+
+
+def check(inputs: Inputs, mapping: Mapping) -> Finding:
+    """Every pattern file kind: lines whose selection changes, and the lines that restore it."""
+    edits: list[Edit] = []
+    reviews: list[Review] = []
+    olds, news = list(inputs.moved), [inputs.moved[p] for p in inputs.moved]
+    notices: list[Notice] = []
+    for kind, judge in JUDGES.items():
+        before_files = inputs.before.get(kind)
+        if not before_files or not olds:
+            continue
+        if kind in ("gitignore", "gitattributes") and shutil.which("git") is None:
+            notices += [Notice(p, "git is not installed: what this file selects was not checked (SPEC §4.8)")
+                        for p in before_files]
+            continue
+        # prefilter: a line can only matter if it can match a moved path (SPEC §4.8, fast)
+        before = judge(before_files, olds)
+        after_files = dict(inputs.after.get(kind, {}))
+        after = judge(after_files, news)
+        lost = [p for p in olds if before[p].outcome != after[inputs.moved[p]].outcome]
+        if not lost:
+            continue
+        proposed: list[tuple[Edit, str]] = []
+        still, now = lost, after
+        for _ in range(3):  # an added line can catch a file a later line kept: add for that one too
+            more = _propose(kind, still, before, inputs, mapping, before_files)
+            if kind == "gitignore":
+                more += _negations(still, before, now, inputs, mapping, before_files)
+            more = [x for x in more if x not in proposed]
+            if not more:
+                break
+            proposed += more
+            still = _still(judge, after_files, inputs, lost, before, [e for e, _ in proposed])
+            if not still:
+                break
+            now = judge(_with(after_files, inputs, [e for e, _ in proposed]), news)
+        # a proposed line that brought none of its files back is not written
+        useful = [e for e, p in proposed if p not in still]
+        if len(useful) < len(proposed) and _still(judge, after_files, inputs, lost, before, useful) != still:
+            useful = [e for e, _ in proposed]
+        edits.extend(useful)
+        reviews.extend(_review(kind, p, inputs.moved[p], before[p]) for p in still)
+    if inputs.moved:
+        for found in (check_workflows(inputs, mapping),
+                      check_package_data(inputs, mapping, Path(inputs.root), list(inputs.listed))):
+            edits += found.edits
+            reviews += found.reviews
+    return Finding(_dedupe(edits), _dedupe_reviews(reviews), tuple(notices))
+
+
+def _with(after_files: dict[str, bytes], inputs: Inputs, added: list[Edit]) -> dict[str, bytes]:
+    """The pattern files after the moves with the added lines in place."""
+    trial = dict(after_files)
+    for path in {e.path for e in added}:
+        new = inputs.new_path.get(path, path)
+        trial[new] = _insert(trial[new], [e for e in added if e.path == path])
+    return trial
+
+
+def _still(judge: Judge, after_files: dict[str, bytes], inputs: Inputs, lost: list[str],
+           before: dict[str, Verdict], added: list[Edit]) -> list[str]:
+    """The moved files whose outcome still differs once the added lines are in place."""
+    trial = _with(after_files, inputs, added)
+    # every moved file: an added line must not select one the pattern did not select before
+    again = judge(trial, list(inputs.moved.values()))
+    return [p for p in inputs.moved if before[p].outcome != again[inputs.moved[p]].outcome]
+
+
+def _review(kind: str, old: str, new: str, v: Verdict) -> Review:
+    where = v.line.path if v.line else kind
+    start = v.line.start if v.line else 0
+    what = f"line {v.line.pattern!r}" if v.line else f"the {kind} rules"
+    return Review(where, start, start, f"{what} selects {old!r} but not {new!r} (or the reverse) after the move; "
+                                       "no single added line restores it, edit the patterns by hand", "pattern-review")
+
+
+def _propose(kind: str, lost: list[str], before: dict[str, Verdict], inputs: Inputs, mapping: Mapping,
+             files: dict[str, bytes]) -> list[tuple[Edit, str]]:
+    """One added line per (deciding line, moved entry): the entry's new path, or the line's own
+    pattern with its leading segments that matched the old path replaced by the new ones."""
+    edits: list[tuple[Edit, str]] = []
+    for p in lost:
+        v = before[p]
+        line = v.line
+        if line is None and kind == "gitattributes":
+            line = _attr_line(files, p)
+        entry = mapping.entry_for(p)
+        if line is None or entry is None or line.path == EXCLUDE:
+            continue  # .git/info/exclude is outside the tracked tree: not ours to edit
+        relative = kind in ("gitignore", "gitattributes", "dockerignore", "manifest") and line.path != EXCLUDE  # CODEOWNERS: the root's
+        base = posixpath.dirname(line.path) if relative else ""
+        new_base = posixpath.dirname(inputs.new_path.get(line.path, line.path)) if relative else ""
+        if kind == "manifest":
+            pattern = _manifest_line(line, p, entry.old, entry.new, base, _is_dir(inputs.root, entry.old, entry.new))
+        else:
+            pattern = _added_pattern(line.pattern, entry.old, entry.new, base, new_base, kind,
+                                     _is_dir(inputs.root, entry.old, entry.new))
+        if pattern is None:
+            continue
+        data = files[line.path]
+        nl = b"\r\n" if data[line.start:line.end].endswith(b"\r\n") else b"\n"
+        text = pattern + (" " + line.rest if line.rest and kind != "manifest" else "")
+        new = (b"" if data[line.start:line.end].endswith(b"\n") else nl) + text.encode() + nl
+        edits.append((Edit(line.path, line.end, line.end, b"", new, KIND), p))
+    return edits
+
+
+def _negations(lost: list[str], before: dict[str, Verdict], after: dict[str, Verdict], inputs: Inputs,
+               mapping: Mapping, files: dict[str, bytes]) -> list[tuple[Edit, str]]:
+    """gitignore: a moved file that was kept but would be ignored at its new path gets a
+    negation of its new folder, at the end of the file whose line ignores it (git reads on)."""
+    edits: list[tuple[Edit, str]] = []
+    for p in lost:
+        new = inputs.moved[p]
+        hit, entry = after[new].line, mapping.entry_for(p)
+        if before[p].outcome != ("kept",) or hit is None or entry is None:
+            continue
+        old_file = next((o for o, n in inputs.new_path.items() if n == hit.path), None)
+        if old_file is None or old_file == EXCLUDE:
+            continue
+        base = posixpath.dirname(hit.path)
+        if base and not entry.new.startswith(base + "/"):
+            continue
+        rel = entry.new[len(base) + 1:] if base else entry.new
+        data = files[old_file]
+        nl = b"\r\n" if b"\r\n" in data else b"\n"
+        lead = b"" if not data or data.endswith(b"\n") else nl
+        slash = "/" if _is_dir(inputs.root, entry.old, entry.new) else ""
+        edits.append((Edit(old_file, len(data), len(data), b"", lead + f"!/{rel}{slash}".encode() + nl, KIND), p))
+    return edits
+
+
+def _attr_line(files: dict[str, bytes], path: str) -> Line | None:
+    """gitattributes: the last line (in git's precedence) whose pattern matches path."""
+    from pathspec.patterns.gitwildmatch import GitWildMatchPattern
+
+    hit: Line | None = None
+    for rel in sorted(files, key=lambda r: r.count("/")):  # deeper files take precedence
+        base = posixpath.dirname(rel)
+        if base and not path.startswith(base + "/"):
+            continue
+        sub = path[len(base) + 1:] if base else path
+        for ln in lines_of(rel, files[rel], "gitattributes"):
+            pat = GitWildMatchPattern(ln.pattern)
+            if pat.include and pat.match_file(sub) is not None:
+                hit = ln
+    return hit
+
+
+def _added_pattern(pattern: str, old: str, new: str, base: str, new_base: str, kind: str,
+                   is_dir: bool = True) -> str | None:
+    """The line to add so that what pattern selected under old (a folder, or a file) is
+    selected under new. The caller proves it with the tool's own judge."""
+    if base and not old.startswith(base + "/"):
+        return None
+    old_rel = old[len(base) + 1:] if base else old
+    if new_base and not new.startswith(new_base + "/"):
+        return None
+    new_rel = new[len(new_base) + 1:] if new_base else new
+    negate = pattern.startswith("!")
+    body = pattern[1:] if negate else pattern
+    trailing = body.endswith("/")
+    segs = [s for s in body.strip("/").split("/")]
+    old_parts, new_parts = old_rel.split("/"), new_rel.split("/")
+    anchored = body.startswith("/") or len(segs) > 1
+    if anchored and "**" not in segs[:len(old_parts)] and len(segs) > len(old_parts) and all(
+            fnmatch.fnmatchcase(o, s) for o, s in zip(old_parts, segs)):
+        result = "/".join(new_parts + segs[len(old_parts):]) + ("/" if trailing else "")
+    else:
+        # the line selected the moved path itself or everything under it: name the new path
+        result = new_rel + ("/" if is_dir else "")
+    if kind in ("workflow", "package-data"):  # no anchoring slash; a folder's files are `folder/**`
+        return ("!" if negate else "") + (result[:-1] + "/**" if result.endswith("/") else result)
+    if body.startswith("/") or "/" not in result.rstrip("/"):
+        result = "/" + result  # anchored as the original, or it would match at any depth
+    return ("!" if negate else "") + result
+
+
+def _is_dir(root: str, old: str, new: str) -> bool:
+    """A moved entry is a folder (before the moves old exists, after them new)."""
+    return any(os.path.isdir(p) and not os.path.islink(p) for p in (os.path.join(root, old), os.path.join(root, new)))
+
+
+def _insert(data: bytes, edits: list[Edit]) -> bytes:
+    from pathmove.edits import splice
+
+    return splice(data, _dedupe(edits))
+
+
+def _dedupe(edits: list[Edit]) -> list[Edit]:
+    seen: dict[tuple[str, int, bytes], Edit] = {}
+    for e in edits:
+        seen.setdefault((e.path, e.start, e.new), e)
+    # two different lines added after one line: join them into one insertion
+    joined: dict[tuple[str, int], Edit] = {}
+    for e in seen.values():
+        k = (e.path, e.start)
+        joined[k] = joined[k]._replace(new=joined[k].new + e.new) if k in joined else e
+    return sorted(joined.values(), key=lambda e: (e.path, e.start))
+
+
+def _dedupe_reviews(reviews: list[Review]) -> list[Review]:
+    return list(dict.fromkeys(reviews))
+
+
+def since_apply(root: Path, mapping: Mapping, writes: Iterable[tuple[str, str, str]], blob: Callable[[str], bytes],
+                use_git: bool) -> list[Review]:
+    """verify after a finished apply: each pattern selects the moved files as it did before.
+
+    The journal holds each pattern file's bytes before apply: `writes` are its write steps as
+    (path now, path before the moves, sha of the original bytes), `blob` reads those bytes;
+    files under each `to` are the moved ones, their old paths the `from` they came from.
+    A selection that differs (a line apply could not add, or a pattern changed since) is a
+    review finding, kept until the patterns are fixed by hand.
+    """
+    news = [e.new for e in mapping.entries if os.path.lexists(root / e.new)]
+    if not news:
+        return []
+    if use_git:
+        specs = [*SPECS, *(":(literal)" + n for n in news)]
+        out = repo.git(root, "ls-files", "-z", "-c", "-o", "--exclude-standard", "--", *specs).stdout
+        listed = {os.fsdecode(p) for p in out.split(b"\0") if p}
+        listed.update(_ignored_under(root, news))
+    else:
+        from pathmove import scan
+
+        listed = set(scan.list_files(root, False))
+    origin = {path: (before, blob(orig)) for path, before, orig in writes}
+    by_new = sorted(mapping.entries, key=lambda e: -len(e.new))
+
+    def old_of(path: str) -> str:
+        for e in by_new:
+            if path == e.new or path.startswith(e.new + "/"):
+                return e.old + path[len(e.new):]
+        return path
+
+    before: dict[str, dict[str, bytes]] = {}
+    after: dict[str, dict[str, bytes]] = {}
+    new_path: dict[str, str] = {}
+    moved: dict[str, str] = {}
+    current: dict[str, bytes] = {}
+    for rel in sorted(listed):
+        if old_of(rel) != rel:
+            moved[old_of(rel)] = rel
+        kind = kind_of(rel)
+        if kind is None:
+            continue
+        current[rel] = _read(root, rel)
+        old, data = origin.get(rel, (old_of(rel), current[rel]))
+        before.setdefault(kind, {})[old] = data
+        after.setdefault(kind, {})[rel] = current[rel]
+        new_path[old] = rel
+    if use_git:
+        exclude = repo.git_dir(root) / "info" / "exclude"
+        if exclude.is_file():
+            for d in (before, after):
+                d.setdefault("gitignore", {})[EXCLUDE] = exclude.read_bytes()
+            new_path[EXCLUDE] = EXCLUDE
+    found = check(Inputs(before, after, new_path, moved, [], str(root), tuple(old_of(p) for p in sorted(listed))),
+                  mapping)
+    out_reviews = []
+    for e in found.edits:  # a line apply would have added is missing
+        now = new_path.get(e.path, e.path)
+        out_reviews.append(Review(now, 0, 0, f"a pattern no longer selects the files it selected before the moves; "
+                                  f"add {e.new.decode('utf-8', 'replace').strip()!r}", "pattern-review"))
+    for r in found.reviews:
+        now = new_path.get(r.path, r.path)
+        line = before.get(kind_of(r.path) or "", {}).get(r.path, b"")[r.start:].split(b"\n", 1)[0]
+        at = current.get(now, b"").find(line) if line else -1
+        out_reviews.append(r._replace(path=now, start=max(at, 0), end=max(at, 0)))
+    return _dedupe_reviews(out_reviews)
+
+
+def still_ignored(root: Path, paths: list[str]) -> int:
+    """After apply: how many of the moved ignored files git still ignores at their new paths."""
+    present = [p for p in paths if os.path.lexists(root / p)]
+    if not present:
+        return 0
+    proc = repo.git(root, "check-ignore", "-z", "--stdin",
+                    stdin=b"".join(os.fsencode(p) + b"\0" for p in present), check=False)
+    return len([p for p in proc.stdout.split(b"\0") if p])
+
+
