@@ -133,7 +133,17 @@ def _may_be_module(root: Path, side: str) -> bool:
     full = root / side
     if full.is_file():
         return side.endswith(_SUFFIXES)
-    return full.is_dir()
+    return full.is_dir() and _holds_python(full)
+
+
+def _holds_python(folder: Path) -> bool:
+    """True when some `.py`/`.pyi` file lies below folder: a folder of data (`outputs/`) is no
+    package, and looking for evidence of one would cost a search of the whole tree."""
+    for _dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        if any(f.endswith(_SUFFIXES) for f in filenames):
+            return True
+    return False
 
 
 def _evidence_files(root: Path, needles: list[str]) -> list[tuple[str, bytes]]:

@@ -123,8 +123,9 @@ def _read(path: Path) -> bytes | None:
 def _find_configs(root: Path, use_git: bool) -> list[str]:
     if use_git:
         specs = [f":(glob){p}{n}" for n in CONFIG_NAMES for p in ("", "**/")]
-        out = repo.git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *specs,
-                       check=False).stdout
+        # tracked configs only: listing untracked files walks the whole tree (0.3 s at 200,000
+        # files, on every pre-commit `check`), and a site's config is committed with the site
+        out = repo.git(root, "ls-files", "-z", "--cached", "--", *specs, check=False).stdout
         return sorted({os.fsdecode(p) for p in out.split(b"\0") if p})
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
