@@ -106,6 +106,165 @@ def lines_of(path: str, data: bytes, kind: str) -> list[Line]:
     return out
 
 
+# ---------------------------------------------------------------- the prefilter
+
+PROBE = "pathmove-probe"  # a file name no line spells: what a moved folder's new files would meet
+
+
+class Scope(NamedTuple):
+    """What a pattern line must be able to match to matter: the moved paths, old and new.
+
+    A line matters only if it can match one of these paths, one of its folders, or a path
+    below it; every other line is left out before a judge runs (issue 18: "only pattern
+    lines that can match a moved path are evaluated")."""
+
+    prefixes: tuple[tuple[str, ...], ...]  # components of each entry's `from` and `to`
+    names: frozenset[str]  # every component of every moved path, old and new
+    joined: str  # the names, one a line, for unanchored globs (one C-level search per line)
+
+
+def scope_of(mapping: Mapping, moved: dict[str, str]) -> Scope:
+    """The scope of a check: the mapping's entries and the moved files (old and new paths)."""
+    prefixes = {tuple(p.split("/")) for e in mapping.entries for p in (e.old, e.new)}
+    names: set[str] = {c for p in prefixes for c in p}
+    for old, new in moved.items():
+        names.update(old.split("/"))
+        names.update(new.split("/"))
+    return Scope(tuple(sorted(prefixes)), frozenset(names), "\n".join(sorted(names)))
+
+
+_GLOB = re.compile(r"[*?\[\\]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _segment_regex(seg: str) -> re.Pattern[str] | None:
+    """One path component of a gitwildmatch pattern (`*`, `?`, `[...]`, `\\x`), or None if unsure."""
+    out, i = [], 0
+    while i < len(seg):
+        c = seg[i]
+        if c == "*":
+            out.append("[^/\n]*")
+        elif c == "?":
+            out.append("[^/\n]")
+        elif c == "\\" and i + 1 < len(seg):
+            i += 1
+            out.append(re.escape(seg[i]))
+        elif c == "[":
+            j = seg.find("]", i + 2)
+            if j < 0:
+                return None
+            body = seg[i + 1:j]
+            neg = body[:1] in ("!", "^")
+            body = body[1:] if neg else body
+            if "[" in body or "\\" in body:
+                return None  # POSIX classes and escapes inside: let the judge decide
+            out.append("[" + ("^\n/" if neg else "") + body.replace("^", "\\^") + "]")
+            i = j
+        else:
+            out.append(re.escape(c))
+        i += 1
+    try:
+        return re.compile("".join(out))
+    except re.error:
+        return None
+
+
+def _segment_matches(seg: str, name: str) -> bool:
+    if not _GLOB.search(seg):
+        return seg == name
+    rx = _segment_regex(seg)
+    return rx is None or rx.fullmatch(name) is not None
+
+
+def _name_matches(seg: str, scope: Scope) -> bool:
+    """An unanchored pattern: does it match the name of some moved path's component?"""
+    if not _GLOB.search(seg):
+        return seg in scope.names
+    rx = _segment_regex(seg)
+    if rx is None:
+        return True
+    return re.search("(?m)^(?:" + rx.pattern + ")$", scope.joined) is not None
+
+
+def can_match(pattern: str, base: str, scope: Scope, unanchored_single: bool = True) -> bool:
+    """Whether a gitwildmatch line of a file in folder base can match a moved path, one of its
+    folders or a path below it (conservative: True when unsure). unanchored_single: a pattern
+    without an inner `/` matches a name at any depth (gitignore), else only at base."""
+    body = pattern[1:] if pattern.startswith("!") else pattern
+    if body.startswith('"') or not body.strip("/"):
+        return True
+    body = body.rstrip("/")
+    anchored = body.startswith("/") or "/" in body or not unanchored_single
+    segs = body.lstrip("/").split("/")
+    if segs[0] == "**" and len(segs) == 2 and "**" not in segs[1]:
+        anchored, segs = False, segs[1:]
+    base_parts = tuple(base.split("/")) if base else ()
+    for prefix in scope.prefixes:
+        if prefix[:len(base_parts)] != base_parts:
+            if base_parts[:len(prefix)] == prefix:
+                return True  # the pattern file itself is in a moved folder: every line counts
+            continue
+        rel = prefix[len(base_parts):]
+        if not anchored:
+            if _name_matches(segs[0], scope):
+                return True
+            continue
+        for s, name in zip(segs, rel):
+            if "**" in s:
+                return True
+            if not _segment_matches(s, name):
+                break
+        else:
+            return True
+    return False
+
+
+def _line_counts(kind: str, line: Line, base: str, scope: Scope) -> bool:
+    """The prefilter for one line of a judged kind."""
+    if kind == "gitattributes" and line.pattern.startswith("[attr]"):
+        return True  # a macro: used by other lines
+    if kind == "manifest":
+        return _manifest_counts(line, base, scope)
+    return can_match(line.pattern, base, scope)
+
+
+def _manifest_counts(line: Line, base: str, scope: Scope) -> bool:
+    args = line.rest.split()
+    if line.pattern in ("global-include", "global-exclude"):
+        return any("/" in a or _name_matches(a, scope) for a in args)
+    if line.pattern in ("graft", "prune", "recursive-include", "recursive-exclude"):
+        return not args or can_match("/" + args[0].strip("/") + "/", base, scope)
+    if line.pattern in ("include", "exclude"):
+        return any(can_match("/" + a, base, scope) for a in args)
+    return True
+
+
+def relevant_only(kind: str, files: dict[str, bytes], scope: Scope) -> dict[str, bytes]:
+    """The pattern files with every line that cannot match a moved path made a comment of the
+    same length (offsets and line numbers stay), and files left with none dropped."""
+    out: dict[str, bytes] = {}
+    for rel, data in files.items():
+        base = "" if kind == "codeowners" else posixpath.dirname(rel)
+        if rel == EXCLUDE:
+            base = ""
+        keep = [ln for ln in lines_of(rel, data, kind) if _line_counts(kind, ln, base, scope)]
+        if not keep and kind != "codeowners":  # CODEOWNERS: which file GitHub reads depends on it existing
+            continue
+        if len(keep) == len(lines_of(rel, data, kind)):
+            out[rel] = data
+            continue
+        buf = bytearray(data)
+        kept = {(ln.start, ln.end) for ln in keep}
+        pos = 0
+        for raw in data.splitlines(keepends=True):
+            start, pos = pos, pos + len(raw)
+            body = len(raw.rstrip(b"\r\n"))
+            if body and (start, pos) not in kept and not raw.lstrip().startswith(b"#"):
+                buf[start:start + body] = b"#" + b" " * (body - 1)
+        out[rel] = bytes(buf)
+    return out
+
+
 # ---------------------------------------------------------------- judges
 
 def _scratch(files: dict[str, bytes]) -> tempfile.TemporaryDirectory[str]:
@@ -288,18 +447,54 @@ class Inputs(NamedTuple):
     ignored: list[str]  # untracked ignored files among moved
     root: str = "."
     listed: tuple[str, ...] = ()  # the listing, old paths (package folders are read from it)
+    probes: tuple[tuple[str, str], ...] = ()  # (old, new): a file each moved folder's new files would be
 
 
-def listing(root: Path, mapping: Mapping, use_git: bool) -> list[str]:
-    """The pattern files and the moved files: one `git ls-files` with pathspecs, no tree walk."""
-    olds = [e.old for e in mapping.entries if os.path.lexists(root / e.old)]
+def probes_of(root: Path, mapping: Mapping) -> tuple[tuple[str, str], ...]:
+    """One probe file per moved folder: what a line selected under the old folder must select
+    under the new one even where the folder holds no file (a fresh clone of ignored outputs)."""
+    out = []
+    for e in mapping.entries:
+        there = [p for p in (e.old, e.new) if os.path.lexists(root / p)]
+        if not there or _is_dir(str(root), e.old, e.new):
+            out.append((f"{e.old}/{PROBE}", f"{e.new}/{PROBE}"))
+    return tuple(out)
+
+
+# the same files as SPECS in git's plain pathspecs (`*` crosses `/`), which git matches against
+# the index without a glob engine: 0.04 s instead of 0.1 s at 200,000 files; kind_of sorts them
+FAST_SPECS = ("*.gitignore", "*.gitattributes", "*CODEOWNERS", ".github/workflows/*", "*pyproject.toml",
+              "*setup.cfg", "*__init__.py", "*.dockerignore", "*MANIFEST.in")
+NAMES = frozenset({".gitignore", ".gitattributes", "CODEOWNERS", "pyproject.toml", "setup.cfg", "__init__.py",
+                   ".dockerignore", "MANIFEST.in"})
+
+
+def wanted(rel: str) -> bool:
+    """A listed path the pattern check reads (a pattern file, or an `__init__.py` for package data)."""
+    return rel.rpartition("/")[2] in NAMES or rel.startswith(".github/workflows/")
+
+
+def listing(root: Path, mapping: Mapping, use_git: bool, seen: Iterable[str] | None = None,
+            under: Iterable[str] | None = None) -> list[str]:
+    """The pattern files and the files under `under` (default: the `from`s that exist).
+
+    seen: the untracked files a scan has listed already; then git lists the index only (no
+    walk of the work tree a second time), else `git ls-files --others` walks it too."""
+    prefixes = [p for p in (under if under is not None else (e.old for e in mapping.entries))
+                if os.path.lexists(root / p)]
     if not use_git:
         from pathmove import scan
 
-        return [p for p in scan.list_files(root, False) if kind_of(p) or mapping.translate(p)]
-    specs = [*SPECS, *(":(literal)" + o for o in olds)]
-    out = repo.git(root, "ls-files", "-z", "-c", "-o", "--exclude-standard", "--", *specs).stdout
-    return sorted({os.fsdecode(p) for p in out.split(b"\0") if p})
+        return [p for p in scan.list_files(root, False)
+                if kind_of(p) or any(p == o or p.startswith(o + "/") for o in prefixes)]
+    literal = [":(literal)" + o for o in prefixes]
+    if seen is None:
+        out = repo.git(root, "ls-files", "-z", "-c", "-o", "--exclude-standard", "--", *SPECS, *literal).stdout
+        return sorted({os.fsdecode(p) for p in out.split(b"\0") if p})
+    out = repo.git(root, "ls-files", "-z", "-c", "--", *FAST_SPECS, *literal).stdout
+    found = {os.fsdecode(p) for p in out.split(b"\0") if p}
+    found.update(p for p in seen if wanted(p) or any(p == o or p.startswith(o + "/") for o in prefixes))
+    return sorted(found)
 
 
 def gather(root: Path, mapping: Mapping, listed: Iterable[str], rewritten: dict[str, bytes],
@@ -333,7 +528,7 @@ def gather(root: Path, mapping: Mapping, listed: Iterable[str], rewritten: dict[
         ignored = _ignored_under(root, olds)
         for rel in ignored:
             moved[rel] = mapping.translate(rel) or rel
-    return Inputs(before, after, new_path, moved, ignored, str(root), tuple(listed))
+    return Inputs(before, after, new_path, moved, ignored, str(root), tuple(listed), probes_of(root, mapping))
 
 
 JUDGES: dict[str, Judge] = {
@@ -440,12 +635,21 @@ def actions_decide(items: Iterable[Line], path: str) -> tuple[bool, Line | None]
     return selected, hit
 
 
-def check_workflows(inputs: Inputs, mapping: Mapping) -> Finding:
+def _filter_counts(f: Filter, scope: Scope | None) -> bool:
+    """The prefilter for a workflow filter: some item can match a moved path (anchored at the root)."""
+    # Actions' `?` and `+` repeat the character before them (not glob's): left to the judge
+    return scope is None or any(any(c in it.pattern for c in "?+") or can_match("/" + it.pattern.lstrip("!"), "", scope)
+                                for it in f.items)
+
+
+def check_workflows(inputs: Inputs, mapping: Mapping, scope: Scope | None = None) -> Finding:
     """Each workflow path filter selects the moved files at their new paths as before."""
     edits: list[Edit] = []
     reviews: list[Review] = []
     files = inputs.before.get("workflow", {})
     for path, data in files.items():
+        if b"paths" not in data:
+            continue  # no path filter: nothing to parse
         before_filters = workflow_filters(path, data)
         new = inputs.new_path.get(path, path)
         after_data = inputs.after["workflow"][new]
@@ -453,6 +657,8 @@ def check_workflows(inputs: Inputs, mapping: Mapping) -> Finding:
         if len(after_filters) != len(before_filters):
             continue  # the rewrite changed the file's shape; its own checks report that
         for fb, fa in zip(before_filters, after_filters):
+            if not (_filter_counts(fb, scope) or _filter_counts(fa, scope)):
+                continue
             added: list[tuple[Edit, str]] = []
             lost: list[str] = []
             for old, moved in inputs.moved.items():
@@ -650,8 +856,11 @@ def check(inputs: Inputs, mapping: Mapping) -> Finding:
     """Every pattern file kind: lines whose selection changes, and the lines that restore it."""
     edits: list[Edit] = []
     reviews: list[Review] = []
+    data_files = inputs
+    inputs = inputs._replace(moved={**inputs.moved, **dict(p for p in inputs.probes if p[0] not in inputs.moved)})
     olds, news = list(inputs.moved), [inputs.moved[p] for p in inputs.moved]
     notices: list[Notice] = []
+    scope = scope_of(mapping, inputs.moved)
     for kind, judge in JUDGES.items():
         before_files = inputs.before.get(kind)
         if not before_files or not olds:
@@ -660,9 +869,12 @@ def check(inputs: Inputs, mapping: Mapping) -> Finding:
             notices += [Notice(p, "git is not installed: what this file selects was not checked (SPEC §4.8)")
                         for p in before_files]
             continue
-        # prefilter: a line can only matter if it can match a moved path (SPEC §4.8, fast)
+        # the prefilter: only lines that can match a moved path reach the judge (issue 18, fast)
+        before_files = relevant_only(kind, before_files, scope)
+        after_files = relevant_only(kind, dict(inputs.after.get(kind, {})), scope)
+        if not before_files and not after_files:
+            continue
         before = judge(before_files, olds)
-        after_files = dict(inputs.after.get(kind, {}))
         after = judge(after_files, news)
         lost = [p for p in olds if before[p].outcome != after[inputs.moved[p]].outcome]
         if not lost:
@@ -688,11 +900,18 @@ def check(inputs: Inputs, mapping: Mapping) -> Finding:
         edits.extend(useful)
         reviews.extend(_review(kind, p, inputs.moved[p], before[p]) for p in still)
     if inputs.moved:
-        for found in (check_workflows(inputs, mapping),
-                      check_package_data(inputs, mapping, Path(inputs.root), list(inputs.listed))):
+        for found in (check_workflows(inputs, mapping, scope),
+                      check_package_data(data_files, mapping, Path(inputs.root), list(inputs.listed))):
             edits += found.edits
             reviews += found.reviews
-    return Finding(_dedupe(edits), _dedupe_reviews(reviews), tuple(notices))
+    return Finding(_dedupe(edits), _fold_probes(_dedupe_reviews(reviews)), tuple(notices))
+
+
+def _fold_probes(reviews: list[Review]) -> list[Review]:
+    """A probe's review says `folder/*`, and only where no real file's review names the same line."""
+    real = {(r.path, r.start) for r in reviews if PROBE not in r.message}
+    return [r._replace(message=r.message.replace("/" + PROBE, "/*")) for r in reviews
+            if PROBE not in r.message or (r.path, r.start) not in real]
 
 
 def _with(after_files: dict[str, bytes], inputs: Inputs, added: list[Edit]) -> dict[str, bytes]:
@@ -763,7 +982,7 @@ def _negations(lost: list[str], before: dict[str, Verdict], after: dict[str, Ver
         if before[p].outcome != ("kept",) or hit is None or entry is None:
             continue
         old_file = next((o for o, n in inputs.new_path.items() if n == hit.path), None)
-        if old_file is None or old_file == EXCLUDE:
+        if old_file is None or old_file == EXCLUDE or old_file not in files:
             continue
         base = posixpath.dirname(hit.path)
         if base and not entry.new.startswith(base + "/"):
@@ -824,8 +1043,12 @@ def _added_pattern(pattern: str, old: str, new: str, base: str, new_base: str, k
 
 
 def _is_dir(root: str, old: str, new: str) -> bool:
-    """A moved entry is a folder (before the moves old exists, after them new)."""
-    return any(os.path.isdir(p) and not os.path.islink(p) for p in (os.path.join(root, old), os.path.join(root, new)))
+    """A moved entry is a folder (before the moves old exists, after them new; neither: a
+    folder of a fresh clone that held only ignored files, as its probe says)."""
+    paths = (os.path.join(root, old), os.path.join(root, new))
+    if not any(os.path.lexists(p) for p in paths):
+        return True
+    return any(os.path.isdir(p) and not os.path.islink(p) for p in paths)
 
 
 def _insert(data: bytes, edits: list[Edit]) -> bytes:
@@ -851,7 +1074,7 @@ def _dedupe_reviews(reviews: list[Review]) -> list[Review]:
 
 
 def since_apply(root: Path, mapping: Mapping, writes: Iterable[tuple[str, str, str]], blob: Callable[[str], bytes],
-                use_git: bool) -> list[Review]:
+                use_git: bool, seen: Iterable[str] | None = None) -> list[Review]:
     """verify after a finished apply: each pattern selects the moved files as it did before.
 
     The journal holds each pattern file's bytes before apply: `writes` are its write steps as
@@ -863,16 +1086,44 @@ def since_apply(root: Path, mapping: Mapping, writes: Iterable[tuple[str, str, s
     news = [e.new for e in mapping.entries if os.path.lexists(root / e.new)]
     if not news:
         return []
-    if use_git:
-        specs = [*SPECS, *(":(literal)" + n for n in news)]
-        out = repo.git(root, "ls-files", "-z", "-c", "-o", "--exclude-standard", "--", *specs).stdout
-        listed = {os.fsdecode(p) for p in out.split(b"\0") if p}
-        listed.update(_ignored_under(root, news))
-    else:
-        from pathmove import scan
-
-        listed = set(scan.list_files(root, False))
     origin = {path: (before, blob(orig)) for path, before, orig in writes}
+    return _compare(root, mapping, lambda rel, old, data: origin.get(rel, (old, data)), use_git, seen)
+
+
+def without_journal(root: Path, mapping: Mapping, use_git: bool, seen: Iterable[str] | None = None) -> list[Review]:
+    """verify in a fresh clone (or after moves made by hand), and `check`: no journal holds the
+    pattern files as they were, but the mapping says what moved. Each pattern file is read back
+    to its "before" by the text rule with the mapping reversed (a line rewritten to, or added
+    for, a `to` reads as its `from`); each moved file under a `to`, and one probe file per moved
+    folder, must be selected at its new path as at its old one. A line that selected files
+    under a `from` and no longer selects them under its `to` (`outputs/*_results/` after
+    `outputs/hd_results` became `outputs/HD`) is a review finding with the line to add; a line
+    that matches no moved path is never read."""
+    from pathmove.finders import text
+    from pathmove.mapping import from_pairs
+
+    back = from_pairs((e.new, e.old) for e in mapping.entries)
+
+    def reverse(rel: str, old: str, data: bytes) -> tuple[str, bytes]:
+        edits = [e for e in text.find_in(old, data, back, 0, len(data), "text", text.is_utf8(data))
+                 if isinstance(e, Edit)]
+        if not edits:
+            return old, data
+        from pathmove.edits import splice
+
+        return old, splice(data, edits)
+
+    return _compare(root, mapping, reverse, use_git, seen)
+
+
+def _compare(root: Path, mapping: Mapping, origin: Callable[[str, str, bytes], tuple[str, bytes]], use_git: bool,
+             seen: Iterable[str] | None) -> list[Review]:
+    """The pattern files now against their `origin` (path and bytes before the moves): every
+    selection the moves changed is a review finding."""
+    news = [e.new for e in mapping.entries if os.path.lexists(root / e.new)]
+    listed = set(listing(root, mapping, use_git, seen, news))
+    if use_git:
+        listed.update(_ignored_under(root, news))
     by_new = sorted(mapping.entries, key=lambda e: -len(e.new))
 
     def old_of(path: str) -> str:
@@ -893,7 +1144,7 @@ def since_apply(root: Path, mapping: Mapping, writes: Iterable[tuple[str, str, s
         if kind is None:
             continue
         current[rel] = _read(root, rel)
-        old, data = origin.get(rel, (old_of(rel), current[rel]))
+        old, data = origin(rel, old_of(rel), current[rel])
         before.setdefault(kind, {})[old] = data
         after.setdefault(kind, {})[rel] = current[rel]
         new_path[old] = rel
@@ -903,12 +1154,15 @@ def since_apply(root: Path, mapping: Mapping, writes: Iterable[tuple[str, str, s
             for d in (before, after):
                 d.setdefault("gitignore", {})[EXCLUDE] = exclude.read_bytes()
             new_path[EXCLUDE] = EXCLUDE
-    found = check(Inputs(before, after, new_path, moved, [], str(root), tuple(old_of(p) for p in sorted(listed))),
-                  mapping)
+    found = check(Inputs(before, after, new_path, moved, [], str(root), tuple(old_of(p) for p in sorted(listed)),
+                         probes_of(root, mapping)), mapping)
     out_reviews = []
-    for e in found.edits:  # a line apply would have added is missing
+    for e in found.edits:  # a line apply would have added is missing: point at the line it follows
         now = new_path.get(e.path, e.path)
-        out_reviews.append(Review(now, 0, 0, f"a pattern no longer selects the files it selected before the moves; "
+        data = before.get(kind_of(e.path) or "", {}).get(e.path, b"")
+        line = data[data.rfind(b"\n", 0, max(e.start - 1, 0)) + 1:e.start].rstrip(b"\r\n")
+        at = max(current.get(now, b"").find(line), 0) if line.strip() and e.start < len(data) + 1 else 0
+        out_reviews.append(Review(now, at, at, f"a pattern no longer selects the files it selected before the moves; "
                                   f"add {e.new.decode('utf-8', 'replace').strip()!r}", "pattern-review"))
     for r in found.reviews:
         now = new_path.get(r.path, r.path)

@@ -201,10 +201,12 @@ def build(
     counts: Counter[tuple[str, str]] = Counter()
 
     queued = 0
+    seen: list[str] = []  # what the pattern check reads from the listing (no second walk of the tree)
 
     def listing() -> Iterator[str]:
         nonlocal queued
         for rel, maybe in files:
+            seen.append(rel)  # git grep's hits, untracked and moved files: the index is listed again, fast
             if landing is not None:
                 landing.add(rel)
             # a moved file is scanned whatever it holds, and a site config that receives redirects
@@ -232,9 +234,10 @@ def build(
     if landing is not None:
         landing.check()
     if mode == "plan" and only is None and any(m.status == "move" for m in moves):
-        _check_patterns(plan)  # SPEC §4.8
-    elif mode == "verify" and only is None and vouched is not None:
-        _verify_patterns(plan, vouched)
+        _check_patterns(plan, seen)  # SPEC §4.8
+    elif mode == "verify" and not pending and (only is None or any(_is_pattern_file(rel) for rel in only)):
+        # `check` reads the patterns only when it is handed a pattern file, and says only about those
+        _verify_patterns(plan, vouched, seen if only is None else only, only)
     if vouched is not None:
         # SPEC §3: a place listed for review before the apply stays listed until its line changes
         for review, data in reviews.recall(root, vouched.record.reviews, only, plan.reviews):
@@ -245,15 +248,26 @@ def build(
     return plan
 
 
-def _verify_patterns(plan: Plan, vouched: vouched_mod.Vouched) -> None:
-    """SPEC §4.8 after a finished apply: the patterns still select the moved files as before."""
+def _verify_patterns(plan: Plan, vouched: vouched_mod.Vouched | None, seen: list[str],
+                     only: list[str] | None) -> None:
+    """SPEC §4.8 on the tree as it is: the patterns still select the moved files as before.
+
+    After a finished apply the journal holds the pattern files as they were; without one (a
+    fresh clone, moves made by hand) they are read back through the mapping reversed."""
     from pathmove import patterns
     from pathmove.journal import WriteStep
 
-    record = vouched.record
-    writes = [(s.path, s.origin, s.orig) for s in record.steps if isinstance(s, WriteStep)]
-    for r in patterns.since_apply(plan.root, plan.mapping, writes, lambda digest: vouched.store.blob(record, digest),
-                                  plan.use_git):
+    if vouched is not None:
+        record = vouched.record
+        writes = [(s.path, s.origin, s.orig) for s in record.steps if isinstance(s, WriteStep)]
+        found = patterns.since_apply(plan.root, plan.mapping, writes,
+                                     lambda digest: vouched.store.blob(record, digest), plan.use_git, seen)
+    else:
+        found = patterns.without_journal(plan.root, plan.mapping, plan.use_git, seen)
+    named = None if only is None else set(only)
+    for r in found:
+        if named is not None and r.path not in named:
+            continue
         plan.reviews.append(r)
         try:
             plan.review_data[r.path] = (plan.root / r.path).read_bytes()
@@ -261,11 +275,17 @@ def _verify_patterns(plan: Plan, vouched: vouched_mod.Vouched) -> None:
             pass
 
 
-def _check_patterns(plan: Plan) -> None:
+def _is_pattern_file(rel: str) -> bool:
+    from pathmove import patterns
+
+    return patterns.kind_of(rel) is not None
+
+
+def _check_patterns(plan: Plan, seen: list[str] | None = None) -> None:
     """Pattern lines whose selection the moves would change: the lines that restore it."""
     from pathmove import patterns
 
-    listed = patterns.listing(plan.root, plan.mapping, plan.use_git)
+    listed = patterns.listing(plan.root, plan.mapping, plan.use_git, seen)
     rewritten = {c.path: c.new_data for c in plan.changes}
     inputs = patterns.gather(plan.root, plan.mapping, listed, rewritten, plan.use_git)
     plan.ignored_moved = [inputs.moved[p] for p in inputs.ignored]
