@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from pathmove import patterns
+from pathmove.mapping import parse as parse_mapping
 from tests.conftest import git, run_pathmove, tree_bytes
 
 
@@ -277,3 +279,92 @@ def test_dockerignore_and_manifest_in(git_repo) -> None:  # type: ignore[no-unty
     run_pathmove(root, "verify", check_rc=0)
     assert (root / ".dockerignore").read_bytes() == \
         b"outputs/*_results/\noutputs/HD/\n!outputs/*_results/keep.txt\n!outputs/HD/keep.txt\n"
+
+
+# ---------------------------------------------------------------- the prefilter (issue 18: fast)
+
+SCOPE = patterns.scope_of(parse_mapping(MAPPING), {"outputs/hd_results/big.h5": "outputs/HD/big.h5",
+                                                   "sub/data/keep.csv": "sub/data2/keep.csv"})
+
+
+@pytest.mark.parametrize(("pattern", "base"), (
+    ("/pkg17/build/", ""),
+    ("outputs/cache/", ""),  # a sibling of the moved folder
+    ("pkg03/**/cache_7/", ""),
+    ("*.tmp", ""),  # unanchored, but no moved name ends so
+    ("!pkg01/keep_4.txt", ""),
+    ("data/", "other"),  # a file in a folder the moves do not touch
+    ("[abc]x", ""),
+))
+def test_prefilter_noop(pattern: str, base: str) -> None:
+    assert not patterns.can_match(pattern, base, SCOPE)
+
+
+@pytest.mark.parametrize(("pattern", "base"), (
+    ("outputs/*_results/", ""),  # the moved folder itself
+    ("outputs/", ""),  # an unanchored folder name above it
+    ("/outputs", ""),
+    ("outputs/hd_results/**/*.h5", ""),
+    ("outputs/HD/", ""),  # the new path
+    ("*.h5", ""),  # unanchored: a moved file's name
+    ("big.?5", ""),
+    ("**/hd_results", ""),
+    ("!keep.csv", "sub"),  # nested .gitignore above a moved folder
+    ("*", "sub/data/deeper"),  # a pattern file inside a moved folder: every line counts
+    ("outputs/h[a-e]_results", ""),
+))
+def test_prefilter_keeps(pattern: str, base: str) -> None:
+    assert patterns.can_match(pattern, base, SCOPE)
+
+
+def test_prefilter_drops_lines_and_files_keeping_offsets() -> None:
+    many = "".join(f"/pkg{k % 50:02d}/build_{k}/\n*.tmp{k}\n" for k in range(250)).encode()
+    owners = ("* @everyone\n" + "".join(f"/pkg{k % 50:02d}/sub{k}/ @team-{k}\n" for k in range(299))).encode()
+    assert patterns.relevant_only("gitignore", {"a/.gitignore": many, ".gitignore": many}, SCOPE) == {}
+    kept = patterns.relevant_only("codeowners", {".github/CODEOWNERS": owners}, SCOPE)[".github/CODEOWNERS"]
+    assert len(kept) == len(owners) and kept.startswith(b"* @everyone\n#")  # only `*` can match a moved path
+    assert [ln.pattern for ln in patterns.lines_of(".github/CODEOWNERS", kept, "codeowners")] == ["*"]
+    mixed = b"/pkg01/x/\r\noutputs/*_results/\r\n"
+    out = patterns.relevant_only("gitignore", {".gitignore": mixed}, SCOPE)[".gitignore"]
+    assert out == b"#        \r\noutputs/*_results/\r\n"
+    v = patterns.judge_gitignore({".gitignore": out}, ["outputs/hd_results/big.h5"])
+    assert v["outputs/hd_results/big.h5"].line == patterns.Line(".gitignore", 11, 31, "outputs/*_results/", "")
+
+
+# ---------------------------------------------------------------- without a journal: a fresh clone, the hook
+
+def test_fresh_clone_verify_and_check_report_a_pattern_a_hand_move_broke(git_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = git_repo({
+        ".gitignore": "outputs/*_results/\n/pkg01/build/\n*.pyc\n",
+        ".github/CODEOWNERS": "/outputs/*_results/ @data-team\n/docs/ @writers\n",
+        "outputs/hd_results/README.md": "results\n",
+        "outputs/other/a.txt": "a\n",
+    })
+    git(root, "add", "-f", "outputs/hd_results/README.md")
+    git(root, "commit", "-qm", "readme")
+    git(root, "mv", "outputs/hd_results", "outputs/HD")  # moved by hand, in an earlier commit
+    (root / "migrations.yaml").write_text("moves:\n  - from: outputs/hd_results\n    to: outputs/HD\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "move by hand")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(root), str(clone)], check=True)
+
+    review = json.loads(run_pathmove(clone, "verify", "--json", check_rc=1).stdout)["review"]
+    assert sorted((r["path"], r["line"], r["kind"]) for r in review) == [
+        (".github/CODEOWNERS", 1, "pattern-review"), (".gitignore", 1, "pattern-review")]
+    assert any("'outputs/HD/'" in r["message"] for r in review if r["path"] == ".gitignore"), review
+    assert any("'/outputs/HD/ @data-team'" in r["message"] for r in review), review
+    # the hook: a staged pattern file is judged; other files are not slowed down by it
+    hook = run_pathmove(clone, "check", ".gitignore", "outputs/HD/README.md", check_rc=1).stdout
+    assert ".gitignore:1:1" in hook and "outputs/HD/" in hook and "CODEOWNERS" not in hook
+    run_pathmove(clone, "check", "outputs/HD/README.md", check_rc=0)
+
+    # the lines added: clean; a line about other paths never is a finding
+    (clone / ".gitignore").write_text("outputs/*_results/\noutputs/HD/\n/pkg01/build/\n*.pyc\n")
+    (clone / ".github/CODEOWNERS").write_text("/outputs/*_results/ @data-team\n/outputs/HD/ @data-team\n/docs/ @writers\n")
+    run_pathmove(clone, "verify", check_rc=0)
+    run_pathmove(clone, "check", ".gitignore", ".github/CODEOWNERS", check_rc=0)
+    # the ignored folder's data is gone from the clone: the probe still finds the lost rule
+    (clone / ".gitignore").write_text("outputs/*_results/\n")
+    git(clone, "rm", "-rq", "outputs/HD")
+    assert json.loads(run_pathmove(clone, "verify", "--json", check_rc=1).stdout)["review"][0]["path"] == ".gitignore"
