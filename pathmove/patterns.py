@@ -36,7 +36,7 @@ EXCLUDE = ".git/info/exclude"
 # the pattern files (one `git ls-files` with these pathspecs), and every __init__.py for package data
 SPECS = (":(glob)**/.gitignore", ":(glob)**/.gitattributes", *CODEOWNERS, ":(glob).github/workflows/*",
          ":(glob)**/pyproject.toml", ":(glob)**/setup.cfg", ":(glob)**/__init__.py",
-         ":(glob)**/.dockerignore", ":(glob)**/MANIFEST.in")  # a pseudo-path: the repository's own ignore list
+         ":(glob)**/.dockerignore", ":(glob)**/MANIFEST.in", ":(glob)**/pytest.ini", ":(glob)**/tox.ini")  # a pseudo-path: the repository's own ignore list
 
 # what a file's tool decided for one path: ignored by which line, attributes, owners, triggers
 Outcome = tuple[object, ...]
@@ -85,6 +85,8 @@ def kind_of(path: str) -> str | None:
         return "dockerignore"
     if name == "MANIFEST.in":
         return "manifest"
+    if name in ("pytest.ini", "tox.ini"):
+        return "pytest"
     return None
 
 
@@ -464,9 +466,9 @@ def probes_of(root: Path, mapping: Mapping) -> tuple[tuple[str, str], ...]:
 # the same files as SPECS in git's plain pathspecs (`*` crosses `/`), which git matches against
 # the index without a glob engine: 0.04 s instead of 0.1 s at 200,000 files; kind_of sorts them
 FAST_SPECS = ("*.gitignore", "*.gitattributes", "*CODEOWNERS", ".github/workflows/*", "*pyproject.toml",
-              "*setup.cfg", "*__init__.py", "*.dockerignore", "*MANIFEST.in")
+              "*setup.cfg", "*__init__.py", "*.dockerignore", "*MANIFEST.in", "*pytest.ini", "*tox.ini")
 NAMES = frozenset({".gitignore", ".gitattributes", "CODEOWNERS", "pyproject.toml", "setup.cfg", "__init__.py",
-                   ".dockerignore", "MANIFEST.in"})
+                   ".dockerignore", "MANIFEST.in", "pytest.ini", "tox.ini"})
 
 
 def wanted(rel: str) -> bool:
@@ -756,7 +758,7 @@ def package_globs(path: str, data: bytes) -> list[PkgGlob]:
 
 def _section(data: bytes, header: bytes) -> tuple[int, int]:
     """The bytes of an INI/TOML section: from its header to the next header."""
-    m = re.search(rb"(?m)^[ \t]*" + re.escape(header) + rb"[ \t]*(#.*)?$", data)
+    m = re.search(rb"(?m)^[ \t]*" + re.escape(header) + rb"[ \t]*(#[^\r\n]*)?\r?$", data)
     if m is None:
         return (0, 0)
     nxt = re.compile(rb"(?m)^[ \t]*\[").search(data, m.end())
@@ -901,7 +903,8 @@ def check(inputs: Inputs, mapping: Mapping) -> Finding:
         reviews.extend(_review(kind, p, inputs.moved[p], before[p]) for p in still)
     if inputs.moved:
         for found in (check_workflows(inputs, mapping, scope),
-                      check_package_data(data_files, mapping, Path(inputs.root), list(inputs.listed))):
+                      check_package_data(data_files, mapping, Path(inputs.root), list(inputs.listed)),
+                      check_pytest(inputs, mapping)):
             edits += found.edits
             reviews += found.reviews
     return Finding(_dedupe(edits), _fold_probes(_dedupe_reviews(reviews)), tuple(notices))
@@ -1107,6 +1110,11 @@ def without_journal(root: Path, mapping: Mapping, use_git: bool, seen: Iterable[
     def reverse(rel: str, old: str, data: bytes) -> tuple[str, bytes]:
         edits = [e for e in text.find_in(old, data, back, 0, len(data), "text", text.is_utf8(data))
                  if isinstance(e, Edit)]
+        if b"pytest" in data and posixpath.basename(rel) in ("pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini"):
+            spans = [(e.start, e.end) for e in edits]
+            edits += [e for e in pytest_path_edits(old, data, pytest_entries(rel, data), posixpath.dirname(rel),
+                                                   posixpath.dirname(old), back)
+                      if not any(s < e.end and e.start < t for s, t in spans)]
         if not edits:
             return old, data
         from pathmove.edits import splice
@@ -1182,3 +1190,206 @@ def still_ignored(root: Path, paths: list[str]) -> int:
     return len([p for p in proc.stdout.split(b"\0") if p])
 
 
+
+
+# ---------------------------------------------------------------- pytest's test selection
+
+class PyTestEntry(NamedTuple):
+    """One path entry of pytest's configuration: `testpaths`, `--ignore`, `--ignore-glob`, `norecursedirs`."""
+
+    path: str  # the config file
+    key: str  # "testpaths" | "ignore" | "ignore-glob" | "norecursedirs"
+    value: str
+    start: int  # byte span of value in the file, -1 when it cannot be placed
+    end: int
+
+
+PYTEST_SECTIONS = {"pytest.ini": ("pytest",), "tox.ini": ("pytest",), "setup.cfg": ("tool:pytest",)}
+NORECURSE_DEFAULT = ("*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv", "{arch}")
+_TOKEN_EDGE = rb"""[\s"'=,\[\]]"""
+
+
+def pytest_entries(path: str, data: bytes) -> list[PyTestEntry]:
+    """The path entries of a pytest configuration, each placed in the file's bytes."""
+    import configparser
+    import shlex
+
+    name = posixpath.basename(path)
+    text = data.decode("utf-8", "surrogateescape")
+    values: dict[str, list[str]] = {}
+    region = (0, 0)
+    if name == "pyproject.toml":
+        import tomllib
+
+        try:
+            table = tomllib.loads(text).get("tool", {}).get("pytest", {}).get("ini_options")
+        except (tomllib.TOMLDecodeError, UnicodeError):
+            return []
+        if not isinstance(table, dict):
+            return []
+        region = _section(data, b"[tool.pytest.ini_options]")
+        for key in ("testpaths", "norecursedirs", "addopts"):
+            v = table.get(key)
+            if isinstance(v, str):
+                values[key] = shlex.split(v) if key == "addopts" else v.split()
+            elif isinstance(v, list):
+                values[key] = [str(x) for x in v]
+    elif name in PYTEST_SECTIONS:
+        cp = configparser.ConfigParser(interpolation=None)
+        try:
+            cp.read_string(text)
+        except configparser.Error:
+            return []
+        section = next((sec for sec in PYTEST_SECTIONS[name] if cp.has_section(sec)), None)
+        if section is None:
+            return []
+        region = _section(data, f"[{section}]".encode())
+        for key in ("testpaths", "norecursedirs", "addopts"):
+            if cp.has_option(section, key):
+                try:
+                    values[key] = shlex.split(cp.get(section, key))
+                except ValueError:
+                    values[key] = cp.get(section, key).split()
+    else:
+        return []
+    pairs: list[tuple[str, str]] = [(k, v) for k in ("testpaths", "norecursedirs") for v in values.get(k, [])]
+    opts = values.get("addopts", [])
+    for i, opt in enumerate(opts):
+        for flag in ("--ignore", "--ignore-glob"):
+            if opt.startswith(flag + "="):
+                pairs.append((flag[2:], opt[len(flag) + 1:]))
+            elif opt == flag and i + 1 < len(opts):
+                pairs.append((flag[2:], opts[i + 1]))
+    out: list[PyTestEntry] = []
+    cursor = dict.fromkeys(("testpaths", "norecursedirs", "ignore", "ignore-glob"), region[0])
+    for key, value in pairs:
+        lit = re.escape(value.encode("utf-8", "surrogateescape"))
+        m = re.compile(rb"(?:(?<=" + _TOKEN_EDGE + rb")|^)" + lit + rb"(?=" + _TOKEN_EDGE + rb"|$)", re.M).search(
+            data, cursor[key], region[1])
+        if m is None:
+            out.append(PyTestEntry(path, key, value, -1, -1))
+            continue
+        cursor[key] = m.end()
+        out.append(PyTestEntry(path, key, value, m.start(), m.end()))
+    return out
+
+
+def _clean(value: str) -> str:
+    v = value.strip()
+    while v.startswith("./"):
+        v = v[2:]
+    return v.rstrip("/")
+
+
+def _is_glob(value: str) -> bool:
+    return any(c in value for c in "*?[")
+
+
+def pytest_selects(entries: list[PyTestEntry], base: str, path: str) -> bool | None:
+    """Whether pytest, run in the config's folder with no arguments, collects path (a test file
+    by its name); None when the config does not govern it (outside its folder)."""
+    if base and not path.startswith(base + "/"):
+        return None
+    sub = path[len(base) + 1:] if base else path
+    parts = sub.split("/")
+    prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    testpaths = [_clean(e.value) for e in entries if e.key == "testpaths"]
+    start = 0  # norecursedirs applies below the folder pytest starts from, not to a testpath itself
+    if testpaths:
+        starts = [i + 1 for i, pre in enumerate(prefixes) for tp in testpaths
+                  if (_glob_regex(tp).fullmatch(pre) if _is_glob(tp) else pre == tp)]
+        if not starts:
+            return False
+        start = min(starts)
+    for e in entries:
+        v = _clean(e.value)
+        if e.key == "ignore" and (sub == v or sub.startswith(v + "/")):
+            return False
+        if e.key == "ignore-glob" and fnmatch.fnmatch(sub, v):
+            return False
+    norecurse = [e.value for e in entries if e.key == "norecursedirs"] or list(NORECURSE_DEFAULT)
+    return not any(fnmatch.fnmatch(d, pat) for d in parts[start:-1] for pat in norecurse)
+
+
+def _test_file(path: str) -> bool:
+    name = posixpath.basename(path)  # pytest's default python_files
+    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
+
+
+def check_pytest(inputs: Inputs, mapping: Mapping) -> Finding:
+    """pytest keeps collecting (or skipping) the moved test files: a literal path entry relative
+    to the config's folder that the text rule cannot see is rewritten in place; a glob whose
+    selection changes is a review finding."""
+    edits: list[Edit] = []
+    reviews: list[Review] = []
+    tests = {o: n for o, n in inputs.moved.items() if _test_file(o)}
+    tests.update((posixpath.join(posixpath.dirname(o), "test_probe.py"), posixpath.join(posixpath.dirname(n), "test_probe.py"))
+                 for o, n in inputs.probes)
+    if not tests:
+        return Finding([], [])
+    files = {**inputs.before.get("pytest", {}), **inputs.before.get("package-data", {})}
+    for cfg, data in files.items():
+        if b"pytest" not in data:
+            continue
+        entries = pytest_entries(cfg, data)
+        if not entries:
+            continue
+        new_cfg = inputs.new_path.get(cfg, cfg)
+        base, new_base = posixpath.dirname(cfg), posixpath.dirname(new_cfg)
+        kind = kind_of(cfg) or ""
+        after_data = inputs.after.get(kind, {}).get(new_cfg, data)
+        # what the text rule left, with the relative entries that still name an old path rewritten
+        needed = pytest_path_edits(new_cfg, after_data, pytest_entries(new_cfg, after_data), new_base, new_base, mapping)
+        if needed:
+            edits += pytest_path_edits(cfg, data, entries, base, new_base, mapping)
+            after_data = _insert(after_data, needed)
+        after = pytest_entries(new_cfg, after_data)
+        for old, new in tests.items():
+            was, now = pytest_selects(entries, base, old), pytest_selects(after, new_base, new)
+            if was is None or now is None or was == now:
+                continue
+            # a test no longer collected: the entry that now skips it; one collected anew: the one that skipped it
+            blame = _pytest_blame(after, new_base, new, bool(now)) if was else _pytest_blame(entries, base, old, was)
+            placed = next((x for x in entries if blame is not None and (x.key, x.value) == (blame.key, blame.value)), None)
+            at = placed.start if placed is not None and placed.start >= 0 else 0
+            what = f"`{blame.key}` entry {blame.value!r}" if blame is not None else "the pytest configuration"
+            shown = old.replace("/test_probe.py", "/*") if old not in inputs.moved else old
+            shown_new = new.replace("/test_probe.py", "/*") if old not in inputs.moved else new
+            reviews.append(Review(cfg, at, at, f"{what} {'collects' if was else 'skips'} {shown!r} but not "
+                                               f"{shown_new!r} after the move; edit it by hand", "pattern-review"))
+    return Finding(_dedupe(edits), _fold_pytest(reviews))
+
+
+def pytest_path_edits(cfg: str, data: bytes, entries: list[PyTestEntry], base: str, new_base: str,
+                      mapping: Mapping) -> list[Edit]:
+    """Literal entries relative to a config below the root (which the text rule cannot read as
+    the old path) that name a moved path: rewritten to reach it from where the config ends up."""
+    out: list[Edit] = []
+    for e in entries:
+        if e.start < 0 or _is_glob(e.value) or e.key == "norecursedirs":
+            continue
+        spelled = data[e.start:e.end]
+        if any(True for _ in mapping.references(spelled)):
+            continue  # spells the old path: the text rule rewrites it
+        target = posixpath.normpath(posixpath.join(base, _clean(e.value)))
+        moved = mapping.translate(target)
+        if moved is None or moved == target:
+            continue
+        rel = posixpath.relpath(moved, new_base or ".")
+        new_value = ("./" if e.value.startswith("./") else "") + rel + ("/" if e.value.endswith("/") else "")
+        out.append(Edit(cfg, e.start, e.end, spelled, new_value.encode("utf-8", "surrogateescape"), KIND))
+    return out
+
+
+def _fold_pytest(reviews: list[Review]) -> list[Review]:
+    real = {(r.path, r.start) for r in reviews if "/*'" not in r.message}
+    return _dedupe_reviews([r for r in reviews if "/*'" not in r.message or (r.path, r.start) not in real])
+
+
+def _pytest_blame(entries: list[PyTestEntry], base: str, path: str, selected: bool) -> PyTestEntry | None:
+    """The entry that decided path (a glob first: literal entries follow the move)."""
+    for e in sorted(entries, key=lambda e: not _is_glob(e.value)):
+        rest = [x for x in entries if x is not e]
+        if pytest_selects(rest, base, path) != selected:
+            return e
+    return None

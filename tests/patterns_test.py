@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -368,3 +370,46 @@ def test_fresh_clone_verify_and_check_report_a_pattern_a_hand_move_broke(git_rep
     (clone / ".gitignore").write_text("outputs/*_results/\n")
     git(clone, "rm", "-rq", "outputs/HD")
     assert json.loads(run_pathmove(clone, "verify", "--json", check_rc=1).stdout)["review"][0]["path"] == ".gitignore"
+
+
+# ---------------------------------------------------------------- pytest's testpaths, --ignore, norecursedirs
+
+def _collected(root: Path) -> list[str]:
+    proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q"], cwd=root / "tests",
+                          capture_output=True, text=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    return sorted(line for line in proc.stdout.splitlines() if "::" in line)
+
+
+def test_pytest_keeps_collecting_the_moved_tests(git_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    test = "def test_x():\n    pass\n"
+    root = git_repo({
+        "migrations.yaml": "moves:\n  - from: tests/unit\n    to: tests/unit_tests\n"
+                           "  - from: tests/unit_tests_tmp/misc\n    to: tests/unit_tests_tmp/misc_old\n",
+        # relative to the config's folder (the text rule cannot read them as the old path), CRLF
+        "tests/pytest.ini": "[pytest]\r\ntestpaths = unit unit_tests_tmp\r\naddopts = --ignore=unit/slow "
+                            "-p no:cacheprovider\r\nnorecursedirs = *_old .*\r\n",
+        "tests/unit/test_a.py": test, "tests/unit/slow/test_s.py": test,
+        "tests/unit_tests_tmp/misc/test_m.py": test,
+    })
+    before = _collected(root)
+    assert before == ["unit/test_a.py::test_x", "unit_tests_tmp/misc/test_m.py::test_x"]
+    doc = json.loads(run_pathmove(root, "plan", "--json", check_rc=0).stdout)
+    assert sorted((f["old"], f["new"]) for f in doc["findings"]) == [("unit", "unit_tests"), ("unit/slow", "unit_tests/slow")]
+    # norecursedirs would skip the moved folder: no entry can keep it, a person decides
+    assert [(r["path"], r["line"], r["kind"]) for r in doc["review"]] == [("tests/pytest.ini", 4, "pattern-review")]
+    assert "'*_old'" in doc["review"][0]["message"]
+    run_pathmove(root, "apply", check_rc=1)
+    assert (root / "tests/pytest.ini").read_bytes() == (
+        b"[pytest]\r\ntestpaths = unit_tests unit_tests_tmp\r\naddopts = --ignore=unit_tests/slow "
+        b"-p no:cacheprovider\r\nnorecursedirs = *_old .*\r\n")
+    assert _collected(root) == ["unit_tests/test_a.py::test_x"]  # the same, but the one left for review
+    review = json.loads(run_pathmove(root, "verify", "--json", check_rc=1).stdout)["review"]
+    assert [(r["path"], r["line"]) for r in review] == [("tests/pytest.ini", 4)], review
+    # the reviewed line fixed by hand: clean with the journal and in a fresh clone alike
+    (root / "tests/pytest.ini").write_bytes((root / "tests/pytest.ini").read_bytes().replace(b"*_old ", b""))
+    assert _collected(root) == ["unit_tests/test_a.py::test_x", "unit_tests_tmp/misc_old/test_m.py::test_x"]
+    run_pathmove(root, "verify", check_rc=0)
+    git(root, "commit", "-qam", "migrated")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(root), str(clone)], check=True)
+    run_pathmove(clone, "verify", check_rc=0)
