@@ -487,7 +487,7 @@ def listing(root: Path, mapping: Mapping, use_git: bool, seen: Iterable[str] | N
     if not use_git:
         from pathmove import scan
 
-        return [p for p in scan.list_files(root, False)
+        return [p for p in (seen if seen is not None else scan.list_files(root, False))
                 if kind_of(p) or any(p == o or p.startswith(o + "/") for o in prefixes)]
     literal = [":(literal)" + o for o in prefixes]
     if seen is None:

@@ -257,13 +257,15 @@ def _verify_patterns(plan: Plan, vouched: vouched_mod.Vouched | None, seen: list
     from pathmove import patterns
     from pathmove.journal import WriteStep
 
+    # `check` skips git for its own scan; the patterns need git's index and its judges
+    use_git = plan.use_git or (only is not None and repo.is_git(plan.root))
     if vouched is not None:
         record = vouched.record
         writes = [(s.path, s.origin, s.orig) for s in record.steps if isinstance(s, WriteStep)]
         found = patterns.since_apply(plan.root, plan.mapping, writes,
-                                     lambda digest: vouched.store.blob(record, digest), plan.use_git, seen)
+                                     lambda digest: vouched.store.blob(record, digest), use_git, seen)
     else:
-        found = patterns.without_journal(plan.root, plan.mapping, plan.use_git, seen)
+        found = patterns.without_journal(plan.root, plan.mapping, use_git, seen)
     named = None if only is None else set(only)
     for r in found:
         if named is not None and r.path not in named:
