@@ -413,3 +413,32 @@ def test_pytest_keeps_collecting_the_moved_tests(git_repo, tmp_path: Path) -> No
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(root), str(clone)], check=True)
     run_pathmove(clone, "verify", check_rc=0)
+
+
+def _entries(**kw: list[str]) -> list[patterns.PyTestEntry]:
+    return [patterns.PyTestEntry("pytest.ini", k.replace("_", "-"), v, -1, -1) for k, vs in kw.items() for v in vs]
+
+
+@pytest.mark.parametrize(("entries", "path", "selected"), (
+    pytest.param(_entries(), "tests/unit/test_a.py", True, id="no config: everything"),
+    pytest.param(_entries(testpaths=["tests/unit"]), "tests/other/test_a.py", False, id="outside testpaths"),
+    pytest.param(_entries(testpaths=["tests/*_suite"]), "tests/fast_suite/x/test_a.py", True, id="testpaths glob"),
+    pytest.param(_entries(testpaths=["./tests/"]), "tests/test_a.py", True, id="./ and / spelled"),
+    pytest.param(_entries(ignore=["tests/slow"]), "tests/slow/test_a.py", False, id="--ignore"),
+    pytest.param(_entries(ignore_glob=["*_legacy/*"]), "tests/x_legacy/sub/test_a.py", False, id="--ignore-glob crosses /"),
+    pytest.param(_entries(norecursedirs=["*_old"]), "tests/misc_old/test_a.py", False, id="norecursedirs"),
+    pytest.param(_entries(testpaths=["misc_old"], norecursedirs=["*_old"]), "misc_old/test_a.py", True,
+                 id="a testpath itself is not recursed into: norecursedirs spares it"),
+    pytest.param(_entries(), "build/test_a.py", False, id="pytest's default norecursedirs"),
+))
+def test_pytest_selects(entries: list[patterns.PyTestEntry], path: str, selected: bool) -> None:
+    assert patterns.pytest_selects(entries, "", path) is selected
+
+
+def test_pytest_entries_are_placed_in_the_bytes() -> None:
+    data = b'[tool.pytest.ini_options]\ntestpaths = ["tests/unit", "docs"]\naddopts = "--ignore=tests/unit/slow -q"\n'
+    got = [(e.key, e.value, data[e.start:e.end]) for e in patterns.pytest_entries("pyproject.toml", data)]
+    assert got == [("testpaths", "tests/unit", b"tests/unit"), ("testpaths", "docs", b"docs"),
+                   ("ignore", "tests/unit/slow", b"tests/unit/slow")]
+    assert patterns.pytest_selects(patterns.pytest_entries("sub/tox.ini", b"[pytest]\ntestpaths = t\n"), "sub",
+                                   "other/test_a.py") is None  # not this config's folder
