@@ -112,6 +112,17 @@ def boundary_before(data: bytes, i: int, edge: str, utf8: bool | None = None) ->
     return ch is not None and not is_name_char(ch, edge)
 
 
+# An escape sequence that a parser decodes into a separator (\n, \x2f, \057, \u002f,
+# \N{SOLIDUS}): a path may start right after one. The one test, for the scan's prefilter and
+# the Python pre-pass.
+_ESCAPE_END = re.compile(rb"\\(?:[A-Za-z]|x[0-9A-Fa-f]{2}|[0-7]{1,3}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|N\{[^}]*\})\Z")
+
+
+def escape_ends_at(data: bytes, i: int) -> bool:
+    """True if an escape sequence (as Python, C or JSON write them) ends at byte i."""
+    return _ESCAPE_END.search(data, max(0, i - 12), i) is not None
+
+
 def boundary_after(data: bytes, j: int, edge: str, utf8: bool | None = None) -> bool:
     """True if a path whose last character is edge may end at byte j (SPEC §4, "x." rule)."""
     k = j

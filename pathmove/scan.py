@@ -310,7 +310,6 @@ class Scanner:
 # boundary on both sides: "pkg.hd_results" is a module path, "hd_results." ends a sentence.
 _NAME = rb"A-Za-z0-9_\-\x80-\xff"
 _NAME_BYTES = frozenset(b for b in range(256) if re.match(rb"[" + _NAME + rb"]", bytes([b])) and b != 0x2E)
-_ESCAPE_END = re.compile(rb"\\(?:[A-Za-z]|x[0-9A-Fa-f]{2}|[0-7]{3}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})\Z")
 
 
 class Bounded:
@@ -333,7 +332,7 @@ class Bounded:
                         or data[j] >= 0x80 and match.boundary_after(data, j, last)) and (
                         i == 0 or data[i - 1] not in _NAME_BYTES
                         or data[i - 1] >= 0x80 and match.boundary_before(data, i, first)
-                        or _ESCAPE_END.search(data, max(0, i - 10), i)):
+                        or match.escape_ends_at(data, i)):
                     return True
                 i = data.find(n, i + 1)
         return False

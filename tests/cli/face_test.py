@@ -87,7 +87,10 @@ def test_quiet_verbose_and_colour_options(git_repo) -> None:
 
 def test_shell_completion_is_typers(git_repo) -> None:
     root = _repo(git_repo)
-    proc = run_pathmove(root, "--show-completion", "bash", check_rc=0)
+    # typer detects the shell from the parent processes (shellingham), which fails without a
+    # login shell above the test run; with detection off, `--show-completion` takes the shell
+    proc = run_pathmove(root, "--show-completion", "bash", check_rc=0,
+                        env={"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
     assert "_PATHMOVE_COMPLETE" in proc.stdout and "complete" in proc.stdout
 
 

@@ -132,6 +132,14 @@ def test_shortcuts_change_no_record(mapping, snippet: bytes) -> None:  # type: i
                 # took it before, must have had nothing to change either
                 assert not [r for r in text.find(src, mapping) if isinstance(r, Edit)], data
                 continue
+            if full == "parse failed" and fast != full:
+                # the syntax error lies in a statement the reduced parse blanked (it holds no
+                # needle): the statements read are rewritten by the Python rules, and change
+                # what the plain-text rule changed before (README: the reduced parse)
+                plain = [r for r in text.find(src, mapping) if isinstance(r, Edit)]
+                assert [(r.start, r.end, r.new) for r in fast if isinstance(r, Edit)] == \
+                    [(r.start, r.end, r.new) for r in plain], data
+                continue
             assert fast == full, (path, data.decode(errors="replace"))
 
 

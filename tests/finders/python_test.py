@@ -367,7 +367,7 @@ def test_an_internal_error_is_reported_and_leaves_the_file_unchanged(monkeypatch
     def boom(g: object, node: object) -> bool:
         raise ValueError("odd node")
 
-    monkeypatch.setitem(strings.VISIT, "SimpleString", boom)
+    monkeypatch.setitem(strings.VISIT, "Constant", boom)
     recs = find_any(Source("m.py", "m.py", b'p = "outputs/hd_results"\n', "python"), MAPPING)
     assert [(type(r).__name__, r.kind) for r in recs] == [("Review", "py-rule-error")]
     assert isinstance(recs[0], Review) and "ValueError: odd node" in recs[0].message
@@ -387,7 +387,7 @@ def test_a_rule_error_fails_plan_and_apply_leaves_the_file(git_repo, tmp_path: P
     (hook / "sitecustomize.py").write_text(
         "import pathmove.finders.python.strings as s\n"
         "def boom(g, node):\n    raise ValueError('odd node')\n"
-        "s.VISIT['SimpleString'] = boom\n")
+        "s.VISIT['Constant'] = boom\n")
     env = {"PYTHONPATH": str(hook)}
     plan = run_pathmove(root, "plan", env=env)
     assert "m.py:1:1" in plan.stdout and "ValueError: odd node" in plan.stdout

@@ -1,11 +1,13 @@
 """The Python rewriter (SPEC §4.1): one parse per file, a tuple of small rules on it.
 
-Each rule is a module of gatherer hooks (`prepare(g)`, `VISIT`/`LEAVE` tables keyed by libcst
-node type) that only collect byte-span records into the shared per-file context
+Each rule is a module of gatherer hooks (`prepare(g)`, `tokens(g)`, `VISIT`/`LEAVE` tables
+keyed by `ast` node type) that only collect byte-span records into the shared per-file state
 (gather.Gatherer); nothing returns a changed tree. Adding a rule is adding a module to RULES
 and a test table.
 
-* parse: the one parse (libcst, imported lazily), byte spans, shared records and helpers;
+* lex: string tokens, f-string parts, comments and the top-level layout, read from bytes;
+* parse: the one parse (CPython's `ast` of the statements that matter; libcst, imported
+  lazily, only for syntax newer than the running Python), shared records and helpers;
 * prepass: no parse for files with provably nothing to change;
 * bases: module-level bases and the function scopes that shadow them;
 * chains: segment chains (`os.path.join`, `Path(...)`, `.joinpath`, `/`) read as one path;
@@ -23,7 +25,7 @@ from pathmove.edits import Record, Review
 from pathmove.finders import ParseFailed
 from pathmove.finders.python import bases, chains, imports, strings
 from pathmove.finders.python.gather import Gatherer
-from pathmove.finders.python.parse import BOM, byte_spans, parse
+from pathmove.finders.python.parse import BOM, read
 from pathmove.finders.python.prepass import _may_hold_reference, _reduce
 from pathmove.finders.python.safety import check_edits
 from pathmove.mapping import Mapping
@@ -33,7 +35,7 @@ from pathmove.scan import Source
 # the literals it owns as done).
 RULES: tuple[ModuleType, ...] = (bases, chains, strings, imports)
 
-__all__ = ["BOM", "RULES", "byte_spans", "check_edits", "find", "parse"]
+__all__ = ["BOM", "RULES", "check_edits", "find"]
 
 
 def find(source: Source, mapping: Mapping) -> Iterator[Record]:
@@ -49,8 +51,6 @@ def _guarded(source: Source, mapping: Mapping, reduce: bool) -> list[Record]:
         return _gather(source, mapping, reduce)
     except ParseFailed:
         raise
-    except RecursionError:
-        raise ParseFailed("nested too deeply for libcst") from None
     except Exception as exc:  # noqa: BLE001 — STYLE §5: one odd file never stops the run
         # SPEC §4.1: a bug inside a rule is not a parse failure. The file parsed, so the
         # plain-text rule would rewrite it less carefully than the rules meant to: leave it
@@ -62,15 +62,13 @@ def _guarded(source: Source, mapping: Mapping, reduce: bool) -> list[Record]:
 def _gather(source: Source, mapping: Mapping, reduce: bool = True) -> list[Record]:
     data = source.data
     offset = len(BOM) if data.startswith(BOM) else 0
-    reduced = _reduce(data, offset, mapping) if reduce else None
-    if reduced is not None:
-        source = source._replace(data=reduced)  # same length, same bytes wherever a record can be
-    module = parse(source.data, offset, verify=False)  # Gatherer.run checks the round trip
-    g = Gatherer(source, mapping, module, offset, RULES)
+    relative = mapping.packages is not None and bool(mapping.packages.moves) and source.path != source.new_path
+    parsed = read(data, offset, mapping, shortcut=reduce, relative=relative)
+    g = Gatherer(source, mapping, parsed, RULES)
     g.run()
     if not g.edits:
         return list(g.reviews)
-    problem = check_edits(data, g.edits, g.units, offset, g.module if reduced is None else None)
+    problem = check_edits(data, g.edits, g.units, offset, parsed)
     if problem:
         return [Review(source.path, g.edits[0].start, g.edits[0].end,
                        f"the rewritten file would not be the same Python ({problem}); file left unchanged, "

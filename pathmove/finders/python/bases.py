@@ -2,42 +2,35 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import ast
+from typing import TYPE_CHECKING
 
-from pathmove import packages
 from pathmove.finders.python import chains
 from pathmove.finders.python.parse import _all_params, _local_names, _Seg
 
 if TYPE_CHECKING:
-    import libcst as cst
-
     from pathmove.finders.python.gather import Gatherer
-else:
-    from pathmove.finders.python.parse import cst
 
 
 def prepare(g: Gatherer) -> None:
+    if g.tree is None:
+        return
     counts: dict[str, int] = {}
-    values: dict[str, cst.BaseExpression] = {}
-    for stmt in g.module.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            continue
-        for small in stmt.body:
-            targets: list[cst.BaseAssignTargetExpression] = []
-            value = None
-            if isinstance(small, cst.Assign):
-                targets = [t.target for t in small.targets]
-                value = small.value
-            elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                targets = [small.target]
-                value = small.value
-            elif isinstance(small, cst.AugAssign):
-                targets = [small.target]
-            for t in targets:
-                if isinstance(t, cst.Name):
-                    counts[t.value] = counts.get(t.value, 0) + 1
-                    if value is not None:
-                        values[t.value] = value
+    values: dict[str, ast.expr] = {}
+    for stmt in g.tree.body:
+        targets: list[ast.expr] = []
+        value = None
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets, value = [stmt.target], stmt.value
+        elif isinstance(stmt, ast.AugAssign):
+            targets = [stmt.target]
+        for t in targets:
+            if isinstance(t, ast.Name):
+                counts[t.id] = counts.get(t.id, 0) + 1
+                if value is not None:
+                    values[t.id] = value
     # SPEC §4.1: a name bound once at module level; rebinding makes it ambiguous
     g.bases = {k: v for k, v in values.items() if counts.get(k) == 1}
 
@@ -53,24 +46,25 @@ def _base_segments(g: Gatherer, name: str, seen: frozenset[str]) -> list[_Seg]:
         segs = chains._flatten(g, g.bases[name], (), seen | {name}, mark=False)
     finally:
         g.scopes = scopes
-    out = [_Seg("base", s.text, s.node, (), name) if s.kind in ("lit", "base") else s for s in segs]
+    out = [_Seg("base", s.text, s.node, (), name, piece=s.piece, where=s.where) if s.kind in ("lit", "base") else s
+           for s in segs]
     g.base_cache[name] = out
     return out
 
 
-def visit_FunctionDef(g: Gatherer, node: cst.FunctionDef) -> bool:
+def visit_FunctionDef(g: Gatherer, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     g.scopes.append(_local_names(node))
     return True
 
 
-def visit_Lambda(g: Gatherer, node: cst.Lambda) -> bool:
-    g.scopes.append({p.name.value for p in _all_params(node.params)})
+def visit_Lambda(g: Gatherer, node: ast.Lambda) -> bool:
+    g.scopes.append({p.arg for p in _all_params(node.args)})
     return True
 
 
-def leave_scope(g: Gatherer, node: cst.CSTNode) -> None:
+def leave_scope(g: Gatherer, node: ast.AST) -> None:
     g.scopes.pop()
 
 
-VISIT = {"FunctionDef": visit_FunctionDef, "Lambda": visit_Lambda}
-LEAVE = {"FunctionDef": leave_scope, "Lambda": leave_scope}
+VISIT = {"FunctionDef": visit_FunctionDef, "AsyncFunctionDef": visit_FunctionDef, "Lambda": visit_Lambda}
+LEAVE = {"FunctionDef": leave_scope, "AsyncFunctionDef": leave_scope, "Lambda": leave_scope}

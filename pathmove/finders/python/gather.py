@@ -1,30 +1,28 @@
-"""The per-file context every rule reads and writes: source, tree, byte spans, bindings, records.
+"""The per-file state every rule reads and writes: the parse, bindings, records.
 
-The rules (see RULES in the package) only collect; the walk calls each rule's hooks for a node
-type in registry order, parents before children.
+The rules (see RULES in the package) only collect; the walk calls each rule's hooks for an
+`ast` node type in registry order, parents before children.
 """
 
 from __future__ import annotations
 
+import ast
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import Any, Callable, Sequence, Union
 
 from pathmove import packages
 from pathmove.edits import Edit, Review
-from pathmove.finders import ParseFailed
-from pathmove.finders.python.parse import _children, _Seg, byte_spans
+from pathmove.finders.python.parse import Parsed, _Seg
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
 
-if TYPE_CHECKING:
-    import libcst as cst
-    from libcst.metadata import CodeSpan
-
 Hook = Callable[["Gatherer", Any], Any]
+# where a review points: a node of the tree, or a span of bytes (a string token)
+Where = Union[ast.AST, "tuple[int, int]"]
 
 
 def dispatch(rules: Sequence[ModuleType]) -> tuple[dict[str, tuple[Hook, ...]], dict[str, tuple[Hook, ...]]]:
-    """visit and leave hooks per libcst node type, in rule order."""
+    """visit and leave hooks per `ast` node type, in rule order."""
     visit: dict[str, tuple[Hook, ...]] = {}
     leave: dict[str, tuple[Hook, ...]] = {}
     for rule in rules:
@@ -35,25 +33,24 @@ def dispatch(rules: Sequence[ModuleType]) -> tuple[dict[str, tuple[Hook, ...]], 
 
 
 class Gatherer:
-    """Gathers edits and reviews from one module: the shared per-file state of every rule."""
+    """Gathers edits and reviews from one parsed file: the shared per-file state of every rule."""
 
-    def __init__(self, source: Source, mapping: Mapping, module: cst.Module, offset: int,
-                 rules: Sequence[ModuleType]) -> None:
+    def __init__(self, source: Source, mapping: Mapping, parsed: Parsed, rules: Sequence[ModuleType]) -> None:
         self.source = source
         self.path = source.path
         self.data = source.data
         self.mapping = mapping
-        self.offset = offset
-        self.module = module
+        self.parsed = parsed
+        self.offset = parsed.offset
+        self.tree = parsed.tree
         self.rules = rules
         self.visit_hooks, self.leave_hooks = dispatch(rules)
-        self.code_spans: dict[cst.CSTNode, CodeSpan] = {}
         self.edits: list[Edit] = []
         self.reviews: list[Review] = []
         self.units: list[tuple[int, int]] = []  # nodes whose structure an edit may change
-        self.done: set[int] = set()  # ids of string nodes already handled by a chain or concatenation
+        self.done: set[int] = set()  # ids of string nodes already handled by a chain
         self.chain_nodes: set[int] = set()
-        self.bases: dict[str, cst.BaseExpression] = {}  # module-level bindings (bases.prepare)
+        self.bases: dict[str, ast.expr] = {}  # module-level bindings (bases.prepare)
         self.base_cache: dict[str, list[_Seg]] = {}
         self.scopes: list[set[str]] = []  # names bound in the enclosing functions
         self.join_aliases: set[str] = set()  # chains.prepare
@@ -69,28 +66,27 @@ class Gatherer:
             prepare = getattr(rule, "prepare", None)
             if prepare is not None:
                 prepare(self)
-        # Keep libcst work minimal: one codegen for the byte spans (no metadata wrapper), then
-        # a plain walk of the module's comments and of the top-level statements whose bytes,
-        # with the blank lines and comments around them, hold a needle.
-        self.code_spans, code = byte_spans(self.module)
-        if code.encode("utf-8") != self.data[self.offset:]:
-            raise ParseFailed("libcst does not reproduce the file byte for byte")
+        for rule in self.rules:  # comments and, for a file only libcst reads, string tokens
+            tokens = getattr(rule, "tokens", None)
+            if tokens is not None:
+                tokens(self)
+        if self.tree is None:
+            return
+        # walk only the top-level statements whose bytes, with the blank lines and comments
+        # around them, hold a needle
         needles = self.mapping.needles
         relative = self.has_packages and self.source.path != self.source.new_path
-        for line in (*self.module.header, *self.module.footer):
-            self.walk(line)
-        body = self.module.body
-        bounds = [self.span(stmt) for stmt in body]
+        body = self.tree.body
+        bounds = [self.statement_span(stmt) for stmt in body]
         for i, stmt in enumerate(body):
             lo = bounds[i - 1][1] if i else self.offset
-            hi = bounds[i + 1][0] if i + 1 < len(body) else len(self.data)
+            hi = bounds[i + 1][0] if i + 1 < len(body) else self.parsed.end
             chunk = self.data[lo:hi]
             if any(n in chunk for n in needles) or (relative and b"from ." in chunk):
                 self.walk(stmt)
 
-    def walk(self, node: cst.CSTNode) -> None:
-        """Depth first, parents before children, calling every rule's hook for the node type like
-        libcst's visitor, without rebuilding nodes (libcst's visit does; this is the hot loop).
+    def walk(self, node: ast.AST) -> None:
+        """Depth first, parents before children, calling every rule's hook for the node type.
         Children are walked unless a hook returns False."""
         name = type(node).__name__
         descend = True
@@ -98,26 +94,32 @@ class Gatherer:
             if hook(self, node) is False:
                 descend = False
         if descend:
-            for child in _children(node):
+            for child in ast.iter_child_nodes(node):
                 self.walk(child)
         for hook in self.leave_hooks.get(name, ()):
             hook(self, node)
 
     # -- positions and records
-    def span(self, node: cst.CSTNode) -> tuple[int, int]:
-        s = self.code_spans[node]
-        return s.start + self.offset, s.start + s.length + self.offset
+    def span(self, node: ast.AST) -> tuple[int, int]:
+        return self.parsed.span(node)
 
-    def edit(self, start: int, end: int, new: bytes, kind: str, unit: cst.CSTNode | None = None) -> None:
+    def statement_span(self, stmt: ast.stmt) -> tuple[int, int]:
+        """A top-level statement's bytes, its decorators included."""
+        start, end = self.span(stmt)
+        for d in getattr(stmt, "decorator_list", ()):
+            start = min(start, self.data.rindex(b"@", 0, self.span(d)[0]))
+        return start, end
+
+    def edit(self, start: int, end: int, new: bytes, kind: str, unit: Where | None = None) -> None:
         old = self.data[start:end]
         if old == new:
             return
         self.edits.append(Edit(self.path, start, end, old, new, kind))
         if unit is not None:
-            self.units.append(self.span(unit))
+            self.units.append(unit if isinstance(unit, tuple) else self.span(unit))
 
-    def review(self, node: cst.CSTNode, message: str) -> None:
-        start, end = self.span(node)
+    def review(self, where: Where, message: str) -> None:
+        start, end = where if isinstance(where, tuple) else self.span(where)
         self.reviews.append(Review(self.path, start, end, message, "py-review"))
 
     def _shadowed(self, name: str) -> bool:

@@ -2,69 +2,82 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import ast
+import re
+from typing import TYPE_CHECKING
 
 from pathmove import packages
-from pathmove.finders.python.parse import _MODULE_CALLS, _alias_name, _dotted
+from pathmove.finders.python.parse import _MODULE_CALLS, _dotted
 
 if TYPE_CHECKING:
-    import libcst as cst
-
     from pathmove.finders.python.gather import Gatherer
-else:
-    from pathmove.finders.python.parse import cst
+
+# `a.b.c` as written (blanks and line continuations may stand around the dots)
+_WS = rb"(?:[ \t\f]|\\\r?\n|\\\r)*"
+_NAME = rb"[^\W\d]\w*"
+_DOTTED = re.compile(_NAME + rb"(?:" + _WS + rb"\." + _WS + _NAME + rb")*")
+# `from` + the relative dots and module of an ImportFrom, up to `import`
+_FROM = re.compile(rb"from" + _WS + rb"(?P<mod>(?:\.|[ \t\f]|\\\r?\n)*(?:(?!import\b)" + _DOTTED.pattern + rb")?)")
 
 
 def prepare(g: Gatherer) -> None:
     """Names bound by a module-level `import a.b`: `a.b.f` in code follows the package."""
-    if not g.has_packages:
+    if not g.has_packages or g.tree is None:
         return
-    for stmt in g.module.body:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, cst.Import):
-                    for alias in small.names:
-                        name = _dotted(alias.name)
-                        if name is not None and alias.asname is None:
-                            g.import_roots.add(name.split(".", 1)[0])
+    for stmt in g.tree.body:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname is None:
+                    g.import_roots.add(alias.name.split(".", 1)[0])
 
 
-def visit_Call(g: Gatherer, node: cst.Call) -> bool:
+def _name_span(g: Gatherer, alias: ast.alias) -> tuple[int, int] | None:
+    """The bytes of an alias's dotted name (without `as x`)."""
+    start = g.span(alias)[0]
+    m = _DOTTED.match(g.data, start)
+    if m is None:
+        return None
+    written = re.sub(rb"[\s\\]", b"", m.group(0)).decode("utf-8", "replace")
+    return (start, m.end()) if written == alias.name else None
+
+
+def visit_Call(g: Gatherer, node: ast.Call) -> bool:
     """A string passed where a module name is expected (`import_module("a.b")`) is a dotted name."""
     name = _dotted(node.func)
-    if g.has_packages and name and name.rsplit(".", 1)[-1] in _MODULE_CALLS and node.args:
-        g.module_args.add(id(node.args[0].value))
+    if g.has_packages and name and name.rsplit(".", 1)[-1] in _MODULE_CALLS:
+        first = node.args[0] if node.args else node.keywords[0].value if node.keywords else None
+        if first is not None:
+            g.module_args.add(id(first))
     return True
 
 
-def visit_Import(g: Gatherer, node: cst.Import) -> bool:
+def visit_Import(g: Gatherer, node: ast.Import) -> bool:
     if not g.has_packages:
         return False
     for alias in node.names:
-        name = _dotted(alias.name)
-        if name is None:
-            continue
+        name = alias.name
         if alias.asname is None:
             g.import_roots.add(name.split(".", 1)[0])
         new = packages.translate_module(name, g.mapping)
         if new is None or new == name:
             continue
-        if new == "":
-            g.review(alias.name, f"{name} moves to a path that is not importable; edit by hand")
+        span = _name_span(g, alias)
+        if new == "" or span is None:
+            g.review(alias, f"{name} moves to a path that is not importable; edit by hand" if new == "" else
+                     f"{name} is now {new}; this import is spelled over several lines: edit by hand")
             continue
-        start, end = g.span(alias.name)
-        g.edit(start, end, new.encode(), "py-import", node)
+        g.edit(*span, new.encode(), "py-import", node)
     return False
 
 
-def visit_ImportFrom(g: Gatherer, node: cst.ImportFrom) -> bool:
+def visit_ImportFrom(g: Gatherer, node: ast.ImportFrom) -> bool:
     if not g.has_packages:
         return False
     _ImportFrom(g, node).rewrite()
     return False
 
 
-def visit_Attribute(g: Gatherer, node: cst.Attribute) -> bool:
+def visit_Attribute(g: Gatherer, node: ast.Attribute) -> bool:
     if not g.has_packages:
         return True
     name = _dotted(node)
@@ -80,18 +93,17 @@ def visit_Attribute(g: Gatherer, node: cst.Attribute) -> bool:
     return False
 
 
-
 VISIT = {"Import": visit_Import, "ImportFrom": visit_ImportFrom, "Attribute": visit_Attribute, "Call": visit_Call}
 
 
 class _ImportFrom:
     """`from a.b import c`, `from . import b as c`: module path and names follow a moved package."""
 
-    def __init__(self, g: Gatherer, node: cst.ImportFrom) -> None:
+    def __init__(self, g: Gatherer, node: ast.ImportFrom) -> None:
         self.g = g
         self.node = node
-        self.level = len(node.relative)
-        self.module = _dotted(node.module) if node.module is not None else ""
+        self.level = node.level
+        self.module = node.module or ""
 
     def _absolute(self, pkg: list[str] | None) -> list[str] | None:
         if self.level == 0:
@@ -104,7 +116,7 @@ class _ImportFrom:
     def rewrite(self) -> None:
         g = self.g
         target = self._absolute(g.old_pkg)
-        if not target or self.module is None:
+        if not target:
             return
         name = ".".join(target)
         new = packages.translate_module(name, g.mapping)
@@ -118,17 +130,23 @@ class _ImportFrom:
         if new is None:
             self._names(new_target)
 
+    def _module_span(self) -> tuple[int, int] | None:
+        start = self.g.span(self.node)[0]
+        m = _FROM.match(self.g.data, start)
+        if m is None:
+            return None
+        text = m.group("mod")
+        a = m.start("mod")
+        return a, a + len(text.rstrip(b" \t\f\\\r\n"))
+
     def _write_module(self, target: list[str]) -> None:
         g = self.g
         spelled = self._spell(target, g.new_pkg)
-        if spelled is None:
+        span = self._module_span()
+        if spelled is None or span is None:
             g.review(self.node, f"cannot spell the import of {'.'.join(target)} from this file; edit by hand")
             return
-        first = self.node.relative[0] if self.node.relative else self.node.module
-        last = self.node.module if self.node.module is not None else self.node.relative[-1]
-        assert first is not None and last is not None
-        start, end = g.span(first)[0], g.span(last)[1]
-        g.edit(start, end, spelled.encode(), "py-import", self.node)
+        g.edit(*span, spelled.encode(), "py-import", self.node)
 
     def _spell(self, target: list[str], pkg: list[str] | None) -> str | None:
         """The module part for target as seen from pkg: keep the relative form when possible."""
@@ -150,12 +168,10 @@ class _ImportFrom:
         """`from a import b` where a.b itself moved: rename b, keeping the bound name with `as`."""
         g = self.g
         names = self.node.names
-        if isinstance(names, cst.ImportStar):
+        if names[0].name == "*":
             return
         for alias in names:
-            if not isinstance(alias.name, cst.Name):
-                continue
-            full = ".".join(target + [alias.name.value])
+            full = ".".join(target + [alias.name])
             new = packages.translate_module(full, g.mapping)
             if new is None or new == full:
                 continue
@@ -169,7 +185,7 @@ class _ImportFrom:
                 else:
                     g.review(alias, f"{full} is now {new}; split this import by hand")
                     continue
-            start, end = g.span(alias.name)
-            text = leaf if alias.asname is not None or leaf == alias.name.value else f"{leaf} as {alias.name.value}"
+            start = g.span(alias)[0]
+            end = start + len(alias.name.encode())
+            text = leaf if alias.asname is not None or leaf == alias.name else f"{leaf} as {alias.name}"
             g.edit(start, end, text.encode(), "py-import", self.node)
-

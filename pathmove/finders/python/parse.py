@@ -1,40 +1,28 @@
-"""One parse per file: the libcst tree (imported lazily), its byte spans, shared records and helpers.
+"""One parse per file: CPython's `ast` of the statements that matter, placed in bytes.
 
-Every rule reads the same tree and the same byte spans; nothing here decides an edit."""
+`read` finds the top-level statements from bytes (lex.layout), keeps those that hold a needle,
+an import or a module-level binding, blanks the others to spaces (same lines, same offsets),
+stops after the last statement that can matter, and parses that with CPython (~5 ms per
+1,000 lines for a whole file, a fraction of that for the kept part). Every rule reads the
+same tree through `Parsed.span`; nothing here decides an edit.
+
+Where CPython cannot parse the file (syntax newer than the running Python, e.g. a 3.12
+f-string reusing its quote on 3.11), libcst -- imported lazily -- is the judge of whether it
+is Python at all, and the rules read its string tokens and comments only (Parsed.tree is None).
+"""
 
 from __future__ import annotations
 
+import ast
+import bisect
 import dataclasses
-import importlib.util
 import re
-import sys
-from typing import TYPE_CHECKING, Any, Iterator, Sequence, Union, cast
+import warnings
+from typing import Any, Sequence
 
 from pathmove.finders import ParseFailed
+from pathmove.finders.python import lex
 from pathmove.mapping import Mapping
-
-if TYPE_CHECKING:
-    import libcst as cst
-    from libcst.metadata import CodeSpan
-
-
-def _lazy(name: str) -> Any:
-    """The module, imported on first attribute access (importlib's LazyLoader)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    assert spec is not None and spec.loader is not None
-    spec.loader = importlib.util.LazyLoader(spec.loader)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-if not TYPE_CHECKING:
-    # libcst takes ~0.2 s to import: loaded on first use, so that a scan whose Python files
-    # the pre-pass rules out (a migrated tree, most commits) never pays for it
-    cst = _lazy("libcst")
 
 BOM = b"\xef\xbb\xbf"
 # Escape sequences of a non-raw literal: masked by a non-name byte of the same length so
@@ -49,114 +37,185 @@ _ENTRY_STRING = re.compile(rf"\s*[\w.\-]+\s*=\s*(?P<mod>{_DOTTED})\s*:\s*[A-Za-z
 _MODULE_CALLS = {"import_module", "__import__", "patch", "find_spec", "resolve_name", "reload", "getLogger"}
 _PATH_CTORS = {"Path", "PurePath", "PosixPath", "PurePosixPath", "WindowsPath", "PureWindowsPath"}
 _JOIN_FUNCS = {"os.path.join", "posixpath.join", "ntpath.join", "osp.join", "path.join"}
+# A top-level statement the rules read even without a needle: imports (path helpers, package
+# roots) and bindings of a plain name (the bases chains resolve through).
+_BINDING = re.compile(rb"(?:import|from)\b|[A-Za-z_][A-Za-z0-9_]*[ \t]*(?::[^\r\n=]*)?"
+                      rb"(?:[-+*/%&|^@]|//|>>|<<|\*\*)?=(?!=)")
+_BINDING_LINE = re.compile(rb"^(?:" + _BINDING.pattern + rb")", re.M)
+_REDUCE_FROM = 512  # smaller files are parsed whole: nothing to gain
 
 
-@dataclasses.dataclass
-class _Piece:
-    """The literal text of one string token part: where its body is and how it is quoted."""
+@dataclasses.dataclass(frozen=True)
+class Parsed:
+    """One file, parsed once: what every rule reads."""
 
-    start: int  # body bytes in the original file
-    end: int
-    quote: str
-    raw: bool
-    is_bytes: bool
-    fstring: bool
+    data: bytes
+    offset: int  # after a BOM
+    tree: ast.Module | None  # None: CPython cannot parse it, only tokens are read
+    lines: tuple[int, ...]  # byte offset of each line of the parsed part (the one line table)
+    end: int  # bytes after end were not parsed (nothing there can matter)
+    comments: tuple[tuple[int, int], ...]
+    starts: tuple[int, ...] = ()  # top-level statement starts from the layout (empty: none)
+
+    def span(self, node: Any) -> tuple[int, int]:
+        """A node's bytes in the file (CPython's columns are UTF-8 byte offsets)."""
+        return (self.lines[node.lineno - 1] + node.col_offset,
+                self.lines[node.end_lineno - 1] + node.end_col_offset)
+
+    def chunk(self, pos: int) -> tuple[int, int] | None:
+        """The top-level statement (with its trailing comments) holding byte pos, if known."""
+        if not self.starts:
+            return None
+        k = bisect.bisect_right(self.starts, pos) - 1
+        if k < 0:
+            return None
+        return self.starts[k], self.starts[k + 1] if k + 1 < len(self.starts) else self.end
 
 
+def _interest_end(data: bytes, offset: int, mapping: Mapping, relative: bool) -> int:
+    """The last byte a record or a binding the rules read can lie at."""
+    last = offset
+    for n in mapping.needles:
+        i = data.rfind(n)
+        if i >= 0:
+            last = max(last, i + len(n))
+    if relative:
+        last = max(last, data.rfind(b"from .") + 6)
+    tail = None
+    for tail in _BINDING_LINE.finditer(data, last):
+        pass
+    return max(last, tail.end()) if tail is not None else last
+
+
+def reduce(data: bytes, offset: int, mapping: Mapping, relative: bool = False) -> tuple[bytes, lex.Layout] | None:
+    """data with every top-level statement that cannot matter blanked and the tail after the
+    last one that can matter dropped (kept bytes stay at their offsets); None where the
+    shortcut does not apply (a small file, bytes the layout cannot read)."""
+    if len(data) - offset < _REDUCE_FROM:
+        return None
+    lay = lex.layout(data, offset, _interest_end(data, offset, mapping, relative))
+    if lay is None:
+        return None
+    needles = mapping.needles
+    out = bytearray(data[:offset])
+    bounds = (*lay.starts, lay.end)
+    blanked = False
+    for a, b in zip(bounds, bounds[1:]):
+        part = data[a:b]
+        if (a == offset and data[a:a + 1] in (b"\"", b"'", b"#", b"\n", b"\r", b"")  # the module's docstring and header
+                or any(n in part for n in needles) or _BINDING.match(data, a)
+                or relative and b"from ." in part):
+            out += part
+        else:
+            out += lex.blank(data, a, b)
+            blanked = True
+    if not blanked and lay.end == len(data):
+        return None
+    return bytes(out), lay
+
+
+def read(data: bytes, offset: int, mapping: Mapping, shortcut: bool = True, relative: bool = False) -> Parsed:
+    """The one parse of a file (ParseFailed: not UTF-8, or not Python)."""
+    try:
+        data[offset:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseFailed(f"not UTF-8 ({exc.reason} at byte {exc.start + offset})") from None
+    reduced = reduce(data, offset, mapping, relative) if shortcut else None
+    if reduced is not None:
+        text, lay = reduced
+        tree = _ast_parse(text[offset:lay.end])
+        if tree is not None:
+            return Parsed(data, offset, tree, tuple(lex.line_starts(data, offset, lay.end)), lay.end,
+                          lay.comments, lay.starts)
+    tree = _ast_parse(data[offset:])
+    if tree is None:
+        return _tokens_only(data, offset)
+    whole = lex.layout(data, offset, len(data))
+    if whole is None:
+        raise ValueError("CPython parses this file but its strings and comments cannot be read from its bytes")
+    return Parsed(data, offset, tree, tuple(lex.line_starts(data, offset, len(data))), len(data), whole.comments,
+                  whole.starts)
+
+
+def _tokens_only(data: bytes, offset: int) -> Parsed:
+    """A file CPython rejects: libcst decides whether it is Python (newer syntax), and then
+    only its string tokens and comments are read."""
+    libcst_parse(data, offset)
+    comments: list[tuple[int, int]] = []
+    i = offset
+    try:
+        while True:
+            m = lex._HIDING.search(data, i)
+            if m is None:
+                break
+            if data[m.start()] == 0x23:
+                comments.append(m.span())
+                i = m.end()
+            else:
+                i = lex.token_at(data, lex._prefix_start(data, m.start(), i)).end
+    except lex.LexError as exc:
+        raise ParseFailed(f"libcst parses it but its strings cannot be read: {exc}") from None
+    return Parsed(data, offset, None, tuple(lex.line_starts(data, offset, len(data))), len(data), tuple(comments))
+
+
+def libcst_parse(data: bytes, offset: int) -> Any:
+    """libcst's tree of data (after a BOM); ParseFailed unless it parses and reproduces the
+    bytes."""
+    import libcst as cst  # ~0.2 s to import: only for files the running Python cannot parse
+
+    body = data[offset:]
+    try:
+        module = cst.parse_module(body.decode("utf-8"))
+    except cst.ParserSyntaxError as exc:
+        raise ParseFailed(f"line {exc.raw_line}, column {exc.raw_column}: {exc.message}") from None
+    except RecursionError:
+        raise ParseFailed("nested too deeply to parse") from None
+    except Exception as exc:  # noqa: BLE001 — libcst raises a few other types on odd input
+        raise ParseFailed(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    if module.code.encode("utf-8") != body:
+        raise ParseFailed("libcst does not reproduce the file byte for byte")
+    return module
+
+
+def _ast_parse(body: bytes) -> ast.Module | None:
+    """CPython's tree of body, None if it does not parse."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences in the user's code
+            return ast.parse(body)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
+# ---- shared records and helpers -------------------------------------------------------------
 @dataclasses.dataclass
 class _Seg:
     """One segment of a path chain: a literal, a part of a module-level base, or unknown."""
 
     kind: str  # "lit" | "base" | "opaque"
     text: bytes = b""
-    node: cst.CSTNode | None = None
-    ctx: tuple[Any, ...] = ()  # ("right", binop) | ("left", binop) | ("arg", call, i)
+    node: Any = None  # the ast node of a literal
+    ctx: tuple[Any, ...] = ()  # ("right", binop) | ("left", binop) | ("arg", call, i) | ("recv", call)
     base: str = ""  # the module-level name a "base" segment comes from
     partial: bool = False  # the text at one end of an f-string: edited in place, never split or dropped
-    owner: cst.CSTNode | None = None  # the f-string a partial segment belongs to
+    piece: lex.Piece | None = None  # where the literal text is, and how it is quoted
+    where: tuple[int, int] = (0, 0)  # the literal's token (a review's place)
 
 
-
-
-def parse(data: bytes, offset: int = 0, verify: bool = True) -> cst.Module:
-    """The libcst tree of data (after a BOM), trusted only if it reproduces the bytes
-    (verify=False: the caller checks that on its own codegen pass)."""
-    body = data[offset:]
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseFailed(f"not UTF-8 ({exc.reason} at byte {exc.start + offset})") from None
-    try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError as exc:
-        raise ParseFailed(f"line {exc.raw_line}, column {exc.raw_column}: {exc.message}") from None
-    except Exception as exc:  # libcst raises a few other types on odd input
-        raise ParseFailed(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
-    if verify and module.code.encode("utf-8") != body:
-        raise ParseFailed("libcst does not reproduce the file byte for byte")
-    return module
-
-
-
-
-def _all_params(params: cst.Parameters) -> list[cst.Param]:
-    out = [*params.posonly_params, *params.params, *params.kwonly_params]
-    for star in (params.star_arg, params.star_kwarg):
-        if isinstance(star, cst.Param):
-            out.append(star)
+def _all_params(args: ast.arguments) -> list[ast.arg]:
+    out = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+    out += [a for a in (args.vararg, args.kwarg) if a is not None]
     return out
 
 
-def _local_names(fn: cst.FunctionDef) -> set[str]:
+def _local_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     """Parameters and names assigned at the top of a function body (cheap, no scope analysis)."""
-    names = {p.name.value for p in _all_params(fn.params)}
-    body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else ()
-    for stmt in body:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else (
-                    [small.target] if isinstance(small, (cst.AnnAssign, cst.AugAssign)) else [])
-                names.update(t.value for t in targets if isinstance(t, cst.Name))
+    names = {p.arg for p in _all_params(fn.args)}
+    for stmt in fn.body:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else (
+            [stmt.target] if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) else [])
+        names.update(t.id for t in targets if isinstance(t, ast.Name))
     return names
-
-
-def byte_spans(module: cst.Module) -> tuple[dict[cst.CSTNode, CodeSpan], str]:
-    """Byte spans of every node and the module's code, from one codegen pass
-    (ByteSpanPositionProvider's own state, without MetadataWrapper's copy and extra walk)."""
-    from libcst.metadata import span_provider
-
-    provider = span_provider.ByteSpanPositionProvider()
-    state = span_provider.SpanProvidingCodegenState(default_indent=module.default_indent,
-                                                    default_newline=module.default_newline, provider=provider,
-                                                    get_length=span_provider.byte_length_in_utf8)
-    module._codegen(state)
-    return cast("dict[cst.CSTNode, CodeSpan]", provider._computed), "".join(state.tokens)
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    fields = _FIELDS.get(type(node))
-    if fields is None:
-        fields = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
-    for name in fields:
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                if isinstance(item, cst.CSTNode):
-                    yield item
-
-
-def _concat_leaves(node: cst.BaseExpression, seen: set[int]) -> list[cst.BaseExpression]:
-    """The literals of an implicit concatenation, left to right; inner concatenations are
-    added to seen so they are not read a second time."""
-    if isinstance(node, cst.ConcatenatedString):
-        seen.add(id(node))
-        return _concat_leaves(node.left, seen) + _concat_leaves(node.right, seen)
-    return [node]
 
 
 def _deep_module(name: str, mapping: Mapping) -> bool:
@@ -165,24 +224,18 @@ def _deep_module(name: str, mapping: Mapping) -> bool:
     return pk is not None and any("." in m.old and (name == m.old or name.startswith(m.old + ".")) for m in pk.moves)
 
 
-def _alias_name(alias: cst.ImportAlias) -> str:
+def _alias_name(alias: ast.alias) -> str:
     """The name an import binds."""
-    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-        return alias.asname.name.value
-    return _dotted(alias.name) or ""
+    return alias.asname if alias.asname is not None else alias.name
 
 
-def _dotted(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
+def _dotted(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
         left = _dotted(node.value)
-        return None if left is None else f"{left}.{node.attr.value}"
+        return None if left is None else f"{left}.{node.attr}"
     return None
-
-
-def _ws(ws: cst.BaseParenthesizableWhitespace) -> str:
-    return ws.value if isinstance(ws, cst.SimpleWhitespace) else " "
 
 
 def _distribute(counts: list[int], total: int) -> list[int]:

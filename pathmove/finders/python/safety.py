@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import ast
 import bisect
-import functools
-import re
 import warnings
-from typing import TYPE_CHECKING, Any, Sequence, cast
+from typing import TYPE_CHECKING, Any, Sequence
 
 from pathmove.edits import Edit, OverlapError, splice, written_spans
 from pathmove.finders import ParseFailed
-from pathmove.finders.python.parse import _children, parse
+from pathmove.finders.python import lex
+from pathmove.finders.python.parse import libcst_parse
 
 if TYPE_CHECKING:
-    import libcst as cst
-else:
-    from pathmove.finders.python.parse import cst
+    from pathmove.finders.python.parse import Parsed
+
 
 def check_edits(data: bytes, edits: Sequence[Edit], units: Sequence[tuple[int, int]], offset: int = 0,
-                before: cst.Module | None = None) -> str | None:
+                parsed: Parsed | None = None) -> str | None:
     """None if the edited file parses to the same tree outside edited strings, comments,
     names and import paths (black's --safe); else what went wrong."""
     try:
@@ -27,84 +25,73 @@ def check_edits(data: bytes, edits: Sequence[Edit], units: Sequence[tuple[int, i
     except OverlapError as exc:
         return str(exc)
     shifted = [_shift(u, edits) for u in units]
-    # The fast path: CPython's own parser, when it reads the original (newer syntax than the
-    # running Python, e.g. 3.12 f-strings on 3.11, takes the libcst path below).
-    # Only the lines of the top-level statements (or comment lines) holding an edit are
-    # parsed again: the bytes around them are the same and start and end at top level.
-    region = _region(data, offset, edits)
+    written = written_spans(list(edits))
+    # The fast path: only the top-level statements holding an edit are parsed again (the
+    # bytes around them are the same, and each starts at column 0 at top level).
+    region = _region(data, offset, edits, parsed)
     if region is not None:
         a, b = region
-        part, new_part = data[a:b], new[a:b + len(new) - len(data)]
-        at = [(x - a, y - a) for x, y in units]
-        old_shape = _ast_shape(part, at, 0, [(e.start - a, e.end - a) for e in edits])
-        new_shape = _ast_shape(new_part, [(x - a, y - a) for x, y in shifted], 0,
-                               [(x - a, y - a) for x, y in written_spans(list(edits))])
+        delta = len(new) - len(data)
+        old_shape = _ast_shape(data[a:b], [(x - a, y - a) for x, y in units], [(e.start - a, e.end - a) for e in edits])
+        new_shape = _ast_shape(new[a:b + delta], [(x - a, y - a) for x, y in shifted],
+                               [(x - a, y - a) for x, y in written])
         if old_shape is not None and new_shape is not None and _compare(old_shape, new_shape) is None:
             return None
-    # Top-level statements no edit touches are compared by their bytes (a statement at
-    # column 0 parses the same wherever its identical text stands); the rest node by node.
-    old_shape = _ast_shape(data, units, offset, [(e.start, e.end) for e in edits])
+    # the whole file: top-level statements no edit touches are compared by their bytes
+    old_shape = _ast_shape(data[offset:], [(x - offset, y - offset) for x, y in units],
+                           [(e.start - offset, e.end - offset) for e in edits])
     if old_shape is not None:
-        new_shape = _ast_shape(new, shifted, offset, written_spans(list(edits)))
+        new_shape = _ast_shape(new[offset:], [(x - offset, y - offset) for x, y in shifted],
+                               [(x - offset, y - offset) for x, y in written])
         if new_shape is None:
             return "it would not parse"
         return _compare(old_shape, new_shape)
+    # syntax newer than the running Python: libcst judges, node types compared in order
     try:
-        after = parse(new, offset)
+        after = libcst_parse(new, offset)
+        before = libcst_parse(data, offset)
     except ParseFailed as exc:
         return f"it would not parse: {exc}"
-    if before is None:
-        before = parse(data, offset)
     return _compare(_skeleton(before, units, offset), _skeleton(after, shifted, offset))
 
 
-def _region(data: bytes, offset: int, edits: Sequence[Edit]) -> tuple[int, int] | None:
-    """The whole lines of the top-level statements that edits touch (an edit outside every
-    statement, in a comment, brings its own lines); None if CPython does not parse data."""
-    body = data[offset:]
-    tree = _ast_parse(body)
-    if not isinstance(tree, ast.Module) or b"__future__" in body:
+def _region(data: bytes, offset: int, edits: Sequence[Edit], parsed: Parsed | None) -> tuple[int, int] | None:
+    """The top-level statements (from the byte layout) that edits touch; None where the
+    layout is unknown, or a `from __future__` import may change how the rest parses."""
+    if b"barry_as_FLUFL" in data:
         return None
-    starts = [0] + [m.end() for m in re.finditer(rb"\r\n?|\n", body)]  # CPython's line ends
-
-    def line_of(pos: int) -> int:  # 0-based line holding byte pos of body
-        return bisect.bisect_right(starts, pos) - 1
-
-    ranges = []
-    for stmt in tree.body:
-        first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())]) - 1
-        last = cast(int, stmt.end_lineno) - 1
-        ranges.append((starts[first], starts[last + 1] if last + 1 < len(starts) else len(body)))
-    lo, hi = len(body), 0
+    if parsed is not None and parsed.starts:
+        starts, end = list(parsed.starts), parsed.end
+    else:
+        lay = lex.layout(data, offset, len(data))
+        if lay is None:
+            return None
+        starts, end = list(lay.starts), lay.end
+    lo, hi = end, offset
     for e in edits:
-        x, y = e.start - offset, e.end - offset
-        hit = [(a, b) for a, b in ranges if a <= y and x < b]
-        a = min([starts[line_of(x)]] + [r[0] for r in hit])
-        end_line = line_of(max(x, y - 1)) + 1
-        b = max([starts[end_line] if end_line < len(starts) else len(body)] + [r[1] for r in hit])
-        lo, hi = min(lo, a), max(hi, b)
-    if lo >= hi:
-        return None
-    return lo + offset, hi + offset
+        k = bisect.bisect_right(starts, e.start) - 1
+        j = bisect.bisect_right(starts, max(e.start, e.end - 1)) - 1
+        if k < 0 or e.end > end:
+            return None
+        lo = min(lo, starts[k])
+        hi = max(hi, starts[j + 1] if j + 1 < len(starts) else end)
+    return (lo, hi) if lo < hi else None
 
 
-def _ast_shape(data: bytes, units: Sequence[tuple[int, int]], offset: int,
-               touched: Sequence[tuple[int, int]] | None = None) -> list[str] | None:
+def _ast_shape(body: bytes, units: Sequence[tuple[int, int]], touched: Sequence[tuple[int, int]]) -> list[str] | None:
     """The ast as a flat list with string constants and edited units collapsed; None: no parse.
-    With touched (edited spans), a top-level statement outside them is one token: its text."""
-    body = data[offset:]
+    A top-level statement outside the touched (edited) spans is one token: its text."""
     tree = _ast_parse(body)
     if tree is None:
         return None
-    starts = [0] + [m.end() for m in re.finditer(rb"\r\n?|\n", body)]  # CPython's line ends
+    starts = lex.line_starts(body, 0, len(body))
     out: list[str] = []
 
-    def where(node: ast.AST) -> tuple[int, int] | None:
+    def where(node: Any) -> tuple[int, int] | None:
         end_line = getattr(node, "end_lineno", None)
         if end_line is None:
             return None
-        return (offset + starts[node.lineno - 1] + node.col_offset,  # type: ignore[attr-defined]
-                offset + starts[end_line - 1] + node.end_col_offset)  # type: ignore[attr-defined]
+        return starts[node.lineno - 1] + node.col_offset, starts[end_line - 1] + node.end_col_offset
 
     def walk(node: object) -> None:
         if isinstance(node, ast.AST):
@@ -127,34 +114,26 @@ def _ast_shape(data: bytes, units: Sequence[tuple[int, int]], offset: int,
         else:
             out.append(repr(node))
 
-    def top(tree: ast.Module) -> None:
-        out.extend(("Module", "["))
+    out.extend(("Module", "["))
+    try:
         for stmt in tree.body:
             span = where(stmt)
-            if touched is None or span is None:
-                walk(stmt)
-                continue
+            assert span is not None
             first = min([span[0]] + [where(d)[0] for d in getattr(stmt, "decorator_list", ())])  # type: ignore[index]
             if any(a <= span[1] and first <= b for a, b in touched):
                 walk(stmt)
             else:
-                text = data[first:span[1]]
+                text = body[first:span[1]]
                 out.append(f"statement:{len(text)}:{hash(text)}")
         out.append("]")
         walk(tree.type_ignores)
-        out.append(")")
-
-    try:
-        top(tree) if isinstance(tree, ast.Module) else walk(tree)
     except RecursionError:
         return None
+    out.append(")")
     return out
 
 
-@functools.lru_cache(maxsize=4)
-def _ast_parse(body: bytes) -> ast.AST | None:
-    """CPython's tree of body (cached: the reduced parse and the safety check read the same
-    file; the tree is only read), None if it does not parse."""
+def _ast_parse(body: bytes) -> ast.Module | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences in the user's code
@@ -171,8 +150,11 @@ def _shift(unit: tuple[int, int], edits: Sequence[Edit]) -> tuple[int, int]:
     return start + d_start, end + d_end
 
 
-def _skeleton(module: cst.Module, units: Sequence[tuple[int, int]], offset: int) -> list[str]:
-    """Node types in order with their depth; an edited unit counts as one node."""
+def _skeleton(module: Any, units: Sequence[tuple[int, int]], offset: int) -> list[str]:
+    """Node types in order with their depth; an edited unit counts as one node (libcst)."""
+    import libcst as cst
+    import libcst.metadata
+
     wrapper = cst.metadata.MetadataWrapper(module, unsafe_skip_copy=True)
     spans = wrapper.resolve(cst.metadata.ByteSpanPositionProvider)
     out: list[str] = []
@@ -203,5 +185,3 @@ def _compare(a: list[str], b: list[str]) -> str | None:
         if x != y:
             return f"node {i} was {x.split(':')[-1]}, would be {y.split(':')[-1]}"
     return f"{abs(len(a) - len(b))} node(s) more or fewer"
-
-

@@ -2,57 +2,35 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Union
+import ast
+from typing import TYPE_CHECKING, Sequence
 
 from pathmove import match, packages
-from pathmove.finders.python.parse import _common_ends, _concat_leaves, _deep_module, _DOTTED_STRING, _ENTRY_STRING, _ESCAPE, _MASK, _Piece
+from pathmove.finders.python import lex
+from pathmove.finders.python.parse import _common_ends, _deep_module, _DOTTED_STRING, _ENTRY_STRING, _ESCAPE, _MASK
 
 if TYPE_CHECKING:
-    import libcst as cst
-
-    from pathmove.finders.python.gather import Gatherer
-else:
-    from pathmove.finders.python.parse import cst
+    from pathmove.finders.python.gather import Gatherer, Where
 
 
-def _piece(g: Gatherer, node: cst.SimpleString) -> _Piece:
-    start, end = g.span(node)
-    prefix = node.prefix
-    quote = node.quote
-    return _Piece(start + len(prefix) + len(quote), end - len(quote), quote,
-                  "r" in prefix.lower(), "b" in prefix.lower(), False)
-
-
-def _string_edit(g: Gatherer, piece: _Piece, node: cst.CSTNode, start: int, end: int, new: str, kind: str,
-                 unit: cst.CSTNode | None = None) -> None:
+def _string_edit(g: Gatherer, piece: lex.Piece, where: Where, start: int, end: int, new: str, kind: str,
+                 unit: Where | None = None) -> None:
     encoded = escape(new, piece)
     if encoded is None:
-        g.review(node, f"the new path {new!r} cannot be written in this literal's quoting; edit by hand")
+        g.review(where, f"the new path {new!r} cannot be written in this literal's quoting; edit by hand")
         return
     g.edit(start, end, encoded, kind, unit)
 
 
-def _strings(g: Gatherer, node: cst.BaseExpression) -> None:
-    """The boundary rule over one string expression; implicit concatenation reads as one."""
-    parts: list[Union[_Piece, None]] = []
-    owners: list[cst.CSTNode] = []
-    for leaf in _concat_leaves(node, g.done):
-        g.done.add(id(leaf))
-        if isinstance(leaf, cst.SimpleString):
-            parts.append(_piece(g, leaf))
-            owners.append(leaf)
-        elif isinstance(leaf, cst.FormattedString):
-            raw = "r" in leaf.start.lower()
-            for part in leaf.parts:  # format specs are not literal text: not read
-                if isinstance(part, cst.FormattedStringText):
-                    a, b = g.span(part)
-                    parts.append(_Piece(a, b, leaf.end, raw, "b" in leaf.start.lower(), True))
-                else:
-                    parts.append(None)
-                owners.append(leaf)
-        else:
-            parts.append(None)
-            owners.append(leaf)
+def strings(g: Gatherer, tokens: Sequence[lex.Token], node: ast.AST | None = None) -> None:
+    """The boundary rule over one string expression (its tokens: implicit concatenation reads
+    as one), then over the strings inside an f-string's replacement fields."""
+    parts: list[lex.Piece | None] = []
+    owners: list[tuple[int, int]] = []
+    for tok in tokens:
+        for pc in tok.parts:  # format specs are not literal text: not read
+            parts.append(pc)
+            owners.append((tok.start, tok.end))
     joined = bytearray()
     where: list[tuple[int, int, int]] = []  # (joined start, joined end, part index)
     for i, pc in enumerate(parts):
@@ -65,6 +43,7 @@ def _strings(g: Gatherer, node: cst.BaseExpression) -> None:
         where.append((len(joined), len(joined) + len(body), i))
         joined += body
     data = bytes(joined)
+    whole = (tokens[0].start, tokens[-1].end) if tokens else (0, 0)
     for m, new in g.mapping.references(data):
         hit = [(a, b, i) for a, b, i in where if a < m.end and b > m.start]
         if len(hit) == 1:
@@ -73,13 +52,17 @@ def _strings(g: Gatherer, node: cst.BaseExpression) -> None:
             assert pc is not None
             _string_edit(g, pc, owners[i], pc.start + m.start - a, pc.start + m.end - a, new, "py-string")
             continue
-        _concat_edit(g, data, hit, parts, owners, m, new, node)
+        _concat_edit(g, data, hit, parts, owners, m, new, node if node is not None else whole)
     if g.has_packages and len(parts) == 1 and parts[0] is not None and not parts[0].fstring:
-        _dotted_string(g, parts[0], owners[0])
+        _dotted_string(g, parts[0], owners[0], node)
+    for tok in tokens:  # nested literals inside the replacement fields are strings too
+        for a, b in tok.fields:
+            for inner in lex.string_tokens(g.data, a + 1, b - 1):
+                strings(g, [inner])
 
 
-def _concat_edit(g: Gatherer, data: bytes, hit: list[tuple[int, int, int]], parts: list[Any], owners: list[Any],
-                 m: match.Match, new: str, unit: cst.CSTNode) -> None:
+def _concat_edit(g: Gatherer, data: bytes, hit: list[tuple[int, int, int]], parts: list[lex.Piece | None],
+                 owners: list[tuple[int, int]], m: match.Match, new: str, unit: Where) -> None:
     """A path spread over implicitly concatenated literals: the changed middle goes to the first."""
     old_b, new_b = data[m.start:m.end], new.encode()
     pre, suf = _common_ends(old_b, new_b)
@@ -92,12 +75,12 @@ def _concat_edit(g: Gatherer, data: bytes, hit: list[tuple[int, int, int]], part
     for a, b, i in touched:
         x, y = max(a, lo), min(b, hi)
         pc = parts[i]
-        _string_edit(g, pc, owners[i], pc.start + x - a, pc.start + y - a, middle if first else "", "py-string",
-                          unit)
+        assert pc is not None
+        _string_edit(g, pc, owners[i], pc.start + x - a, pc.start + y - a, middle if first else "", "py-string", unit)
         first = False
 
 
-def _dotted_string(g: Gatherer, pc: _Piece, node: cst.CSTNode) -> None:
+def _dotted_string(g: Gatherer, pc: lex.Piece, where: tuple[int, int], node: ast.AST | None) -> None:
     """mock.patch("a.b.f"), import_module("a.b"), "a.b:main" follow a moved package."""
     body = g.data[pc.start:pc.end]
     if b"\\" in body:
@@ -115,42 +98,48 @@ def _dotted_string(g: Gatherer, pc: _Piece, node: cst.CSTNode) -> None:
     if new is None:
         return
     if new == "":
-        g.review(node, f"{mod} moves to a path that is not importable; edit by hand")
+        g.review(where, f"{mod} moves to a path that is not importable; edit by hand")
         return
     a = pc.start + mm.start("mod")
-    _string_edit(g, pc, node, a, a + len(mod.encode()), new, "py-dotted")
+    _string_edit(g, pc, where, a, a + len(mod.encode()), new, "py-dotted")
 
 
-def visit_SimpleString(g: Gatherer, node: cst.SimpleString) -> bool:
-    if id(node) not in g.done:
-        _strings(g, node)
+def visit_Constant(g: Gatherer, node: ast.Constant) -> bool:
+    if isinstance(node.value, (str, bytes)) and id(node) not in g.done:
+        strings(g, lex.tokens_in(g.data, *g.span(node)), node)
     return False
 
 
-def visit_FormattedString(g: Gatherer, node: cst.FormattedString) -> bool:
+def visit_JoinedStr(g: Gatherer, node: ast.JoinedStr) -> bool:
     if id(node) not in g.done:
-        _strings(g, node)
-    return True  # nested literals inside the replacement fields are strings too
-
-
-def visit_ConcatenatedString(g: Gatherer, node: cst.ConcatenatedString) -> bool:
-    if id(node) not in g.done:
-        _strings(g, node)
-    return True
-
-
-def visit_Comment(g: Gatherer, node: cst.Comment) -> bool:
-    start, end = g.span(node)
-    for m, new in g.mapping.references(g.data[start:end]):
-        g.edit(start + m.start, start + m.end, new.encode(), "py-comment")
+        strings(g, lex.tokens_in(g.data, *g.span(node)), node)
+    # The fields' strings were read from the tokens; CPython before 3.12 places the nodes
+    # inside an f-string only roughly, so nothing below is walked.
     return False
 
 
-VISIT = {"SimpleString": visit_SimpleString, "FormattedString": visit_FormattedString,
-         "ConcatenatedString": visit_ConcatenatedString, "Comment": visit_Comment}
+def tokens(g: Gatherer) -> None:
+    """Every comment; and every string token of a file CPython cannot parse (newer syntax:
+    libcst vouched that it is Python), each read as one string expression."""
+    data = g.data
+    for start, end in g.parsed.comments:
+        for m, new in g.mapping.references(data[start:end]):
+            g.edit(start + m.start, start + m.end, new.encode(), "py-comment")
+    if g.tree is None:
+        group: list[lex.Token] = []
+        for tok in lex.string_tokens(data, g.offset, len(data)):
+            if group and lex._GAP.match(data, group[-1].end).end() != tok.start:  # type: ignore[union-attr]
+                strings(g, group)
+                group = []
+            group.append(tok)  # string tokens with only blanks or comments between: one string
+        if group:
+            strings(g, group)
 
 
-def escape(new: str, piece: _Piece) -> bytes | None:
+VISIT = {"Constant": visit_Constant, "JoinedStr": visit_JoinedStr}
+
+
+def escape(new: str, piece: lex.Piece) -> bytes | None:
     """new as literal body text valid for the piece's quoting (None: not representable)."""
     q = piece.quote[0]
     text = new
