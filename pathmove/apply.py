@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import dataclasses
 import os
 import stat
@@ -72,14 +74,16 @@ def run(
                 return Outcome(None, "resumed", verify=_verify(root, mapping, record.use_git, progress))
             if record.digest == mapping.digest and _still_applied(root, record):
                 return Outcome(None, "already", verify=_verify(root, mapping, use_git, progress))
-        plan = build(root, mapping, mode="plan", archived_bulk=archived_bulk, use_git=use_git,
-                     progress=_stage(progress, "scanning"), for_apply=True,
-                     rewrite_own_urls=rewrite_own_urls)
-        if use_git and not allow_dirty:
-            dirty = [p for p in repo.dirty_paths(root) if not _moved_by_hand(p, plan.moves)]
-            if dirty:
-                shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
-                raise DirtyTreeError(f"the working tree has uncommitted changes: {shown}")
+        with contextlib.ExitStack() as stack:
+            # git status runs while the scan does
+            status = stack.enter_context(repo.DirtyPaths(root)) if use_git and not allow_dirty else None
+            plan = build(root, mapping, mode="plan", archived_bulk=archived_bulk, use_git=use_git,
+                         progress=_stage(progress, "scanning"), for_apply=True,
+                         rewrite_own_urls=rewrite_own_urls)
+            dirty = [p for p in status.paths() if not _moved_by_hand(p, plan.moves)] if status is not None else []
+        if dirty:
+            shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+            raise DirtyTreeError(f"the working tree has uncommitted changes: {shown}")
         locked = read_only(root, plan.changes) or limits.unwritable(root, [c.path for c in plan.changes])
         if locked:
             shown = ", ".join(locked[:5]) + (f" and {len(locked) - 5} more" if len(locked) > 5 else "")

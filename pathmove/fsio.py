@@ -189,11 +189,34 @@ def set_mode(path: Path, mode: int) -> None:
 
 def clear_temporaries(path: Path) -> None:
     """Remove what an interrupted write_atomic or write_link_atomic of path left beside it."""
-    with contextlib.suppress(OSError):
-        for tmp in path.parent.glob(f".{_glob_escape(path.name)}.*pathmove-tmp*"):
-            if tmp.name.endswith((".pathmove-tmp", ".pathmove-tmp-link")):
-                os.unlink(tmp)
+    Temporaries().clear(path)
 
 
-def _glob_escape(name: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+class Temporaries:
+    """clear_temporaries for many files: each folder is listed once, not once per file (a
+    package move writes hundreds of files in one folder). Call forget() after a move, which
+    can bring a folder's leftovers along."""
+
+    _SUFFIXES = (".pathmove-tmp", ".pathmove-tmp-link")
+
+    def __init__(self) -> None:
+        self._by_dir: dict[Path, list[str]] = {}
+
+    def forget(self) -> None:
+        self._by_dir.clear()
+
+    def clear(self, path: Path) -> None:
+        names = self._by_dir.get(path.parent)
+        if names is None:
+            try:
+                names = [n for n in os.listdir(path.parent) if n.endswith(self._SUFFIXES)]
+            except OSError:
+                names = []
+            self._by_dir[path.parent] = names
+        prefix = f".{path.name}."
+        for name in [n for n in names if n.startswith(prefix)]:
+            with contextlib.suppress(OSError):
+                os.unlink(path.parent / name)
+            names.remove(name)
+
+

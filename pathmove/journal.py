@@ -118,7 +118,20 @@ def to_json(record: Record) -> bytes:
            "moves": [list(m) for m in record.moves],
            "kept": [{"path": k.path, "sha": k.sha, "spans": [list(s) for s in k.spans]} for k in record.kept],
            "reviews": list(record.reviews)}
-    return json.dumps(doc, indent=1).encode()
+    return _lines(doc)
+
+
+def _lines(doc: dict[str, Any]) -> bytes:
+    """JSON with one list item per line: readable, and written by json's C encoder (indent=
+    makes json fall back to its pure-Python encoder, 0.06 s for a 400-file package move)."""
+    parts = []
+    for key, value in doc.items():
+        if isinstance(value, list) and value:
+            body = ",\n  ".join(json.dumps(v) for v in value)
+            parts.append(f" {json.dumps(key)}: [\n  {body}\n ]")
+        else:
+            parts.append(f" {json.dumps(key)}: {json.dumps(value)}")
+    return ("{\n" + ",\n".join(parts) + "\n}\n").encode()
 
 
 def from_json(data: bytes) -> Record:

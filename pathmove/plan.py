@@ -221,10 +221,10 @@ def build(
         progress(0, queued)
     for results, stats in pool.run(_scan_chunk, job, queue, jobs=jobs, chunk_size=chunk_size,
                                    threshold=pool_threshold):
+        done += stats.pop(("done", ""), 0)
         counts.update(stats)
         for result in results:
             _merge(plan, result)
-        done += chunk_size
         if progress is not None:
             progress(min(done, queued), queued)
     listed = sum(kinds.values())
@@ -346,6 +346,7 @@ def _scan_chunk(job: _Job, rels: list[str]) -> tuple[list[FileResult], Counter[t
             results.append(result)
     stats = job.scanner.stats.copy()
     job.scanner.stats.clear()
+    stats[("done", "")] = len(rels)  # for the progress bar (the pool may split chunks smaller)
     return results, stats
 
 

@@ -17,7 +17,10 @@ R = TypeVar("R")
 
 JOBS_ENV = "PATHMOVE_JOBS"
 CHUNK_SIZE = 256  # paths per task: large enough that IPC is negligible, small enough to balance
-THRESHOLD = 500  # fewer paths than this are scanned in process
+# Fewer paths than this are scanned in process. The paths are the prefilter's hits, each
+# likely parsed (a Python module costs ~2 ms), so a pool pays off early: 400 importing
+# modules of a package move take 0.8 s in one process, 0.45 s on 2 cores.
+THRESHOLD = 48
 
 # The worker's own copy of (work, context), set once by _init: with fork it is inherited,
 # not pickled, so contexts holding compiled patterns cost nothing to hand over.
@@ -57,12 +60,15 @@ def run(
     """work(context, chunk) for every chunk of items, results in the order of the chunks."""
     jobs = default_jobs() if jobs is None else max(1, jobs)
     it = iter(items)
-    head = list(itertools.islice(it, threshold)) if threshold > 0 else []
+    # look far enough ahead to know whether the input is small, and if it is, how to split it
+    head = list(itertools.islice(it, max(threshold, chunk_size * jobs)))
     stream = itertools.chain(head, it)
     if jobs == 1 or len(head) < threshold:
         for chunk in chunks(stream, chunk_size):
             yield work(context, chunk)
         return
+    if len(head) < chunk_size * jobs:  # all of the input is known: every worker gets some
+        chunk_size = max(1, -(-len(head) // (jobs * 2)))
     import multiprocessing  # only here: `check` on a few files never pays for it
 
     mp = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")

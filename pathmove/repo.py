@@ -212,20 +212,61 @@ def grep_files(root: Path, needles: Iterable[bytes]) -> set[str] | None:
 
 def dirty_paths(root: Path) -> list[str]:
     """Tracked files with uncommitted changes (staged or not); untracked files do not count."""
-    out = git(root, "status", "--porcelain=v1", "-z", "--untracked-files=no").stdout
-    paths = []
-    items = out.split(b"\0")
-    i = 0
-    while i < len(items):
-        item = items[i]
-        i += 1
-        if len(item) < 4:
-            continue
-        status, path = item[:2], os.fsdecode(item[3:])
-        if status[:1] in (b"R", b"C"):
-            i += 1  # the rename's source follows as its own field
-        paths.append(path)
-    return paths
+    with DirtyPaths(root) as dirty:
+        return dirty.paths()
+
+
+class DirtyPaths:
+    """dirty_paths with `git status` started now and read later, so that it runs while the
+    scan does (apply: 0.05 s of git's own on a 400-file package move). A context manager:
+    leaving it stops git if nobody asked for the answer."""
+
+    _ARGS = ("status", "--porcelain=v1", "-z", "--untracked-files=no")
+
+    def __init__(self, root: Path) -> None:
+        self._out = tempfile.TemporaryFile()
+        self._err = tempfile.TemporaryFile()
+        try:
+            self._proc = subprocess.Popen(["git", *self._ARGS], cwd=root, env=git_env(), stdout=self._out,
+                                          stderr=self._err, stdin=subprocess.DEVNULL, start_new_session=True)
+        except FileNotFoundError:
+            self.close()
+            raise PathmoveError("git is not installed; pass --no-git to work without it") from None
+
+    def __enter__(self) -> "DirtyPaths":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        proc = getattr(self, "_proc", None)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        self._out.close()
+        self._err.close()
+
+    def paths(self) -> list[str]:
+        rc = self._proc.wait()
+        if rc != 0:
+            self._err.seek(0)
+            msg = self._err.read().decode(errors="replace").strip() or f"exit {rc}"
+            raise PathmoveError(f"git status failed: {msg}")
+        self._out.seek(0)
+        items = self._out.read().split(b"\0")
+        paths = []
+        i = 0
+        while i < len(items):
+            item = items[i]
+            i += 1
+            if len(item) < 4:
+                continue
+            status, path = item[:2], os.fsdecode(item[3:])
+            if status[:1] in (b"R", b"C"):
+                i += 1  # the rename's source follows as its own field
+            paths.append(path)
+        return paths
 
 
 def tracked_under(root: Path, rel: str) -> bool:

@@ -107,6 +107,7 @@ def run(store: Store, record: Record, guard: Guard, progress: Progress | None = 
     if log.undoing:
         raise JournalError("an interrupted `pathmove undo` is pending", hint="run `pathmove undo` to finish it")
     total = len(record.steps)
+    temps = fsio.Temporaries()
     with guard.deferred(), Batch(store, "done") as batch:
         for k in range(log.first_pending, total):
             guard.check()
@@ -115,10 +116,11 @@ def run(store: Store, record: Record, guard: Guard, progress: Progress | None = 
             step = record.steps[k]
             if isinstance(step, MoveStep):
                 batch.flush()
-                _step(store, record, step)
+                _step(store, record, step, temps)
+                temps.forget()
                 store.mark(f"done {k}")
             else:
-                _step(store, record, step)
+                _step(store, record, step, temps)
                 batch.add(k, (store.root / step.path).parent)
         guard.check()
         prune(store.root, record)
@@ -127,14 +129,14 @@ def run(store: Store, record: Record, guard: Guard, progress: Progress | None = 
         progress(total, total)
 
 
-def _step(store: Store, record: Record, step: Step) -> None:
+def _step(store: Store, record: Record, step: Step, temps: fsio.Temporaries) -> None:
     try:
         if isinstance(step, MoveStep):
             _move(store.root, step, record.use_git)
         elif isinstance(step, WriteStep):
-            _write(store, record, step)
+            _write(store, record, step, temps)
         else:
-            _relink(store.root, step)
+            _relink(store.root, step, temps)
     except PathmoveError as exc:  # git refused a move, a file changed: say how to go on
         exc.hint = exc.hint or RESUME_HINT
         raise
@@ -157,9 +159,9 @@ def _move(root: Path, step: MoveStep, use_git: bool) -> None:
                            + " (changed outside pathmove?)", hint="run `pathmove undo` to go back")
 
 
-def _write(store: Store, record: Record, step: WriteStep) -> None:
+def _write(store: Store, record: Record, step: WriteStep, temps: fsio.Temporaries) -> None:
     path = store.root / step.path
-    fsio.clear_temporaries(path)  # a write killed halfway leaves its temporary file
+    temps.clear(path)  # a write killed halfway leaves its temporary file
     try:
         current, st = fsio.read_with_stat(path)
     except FileNotFoundError:
@@ -182,8 +184,8 @@ def _write(store: Store, record: Record, step: WriteStep) -> None:
         raise JournalError(f"cannot write {step.path}: {exc.strerror or exc}", hint=RESUME_HINT) from None
 
 
-def _relink(root: Path, step: LinkStep) -> None:
-    fsio.clear_temporaries(root / step.path)
+def _relink(root: Path, step: LinkStep, temps: fsio.Temporaries) -> None:
+    temps.clear(root / step.path)
     try:
         current = os.readlink(root / step.path)
     except OSError:

@@ -44,6 +44,7 @@ def undo(root: Path, force: bool = False) -> str:
         if not log.undoing:
             store.mark("undo")
         guard.began = True
+        temps = fsio.Temporaries()
         with guard.deferred(), Batch(store, "undone") as batch:
             for k in reversed(range(len(record.steps))):
                 guard.check()
@@ -53,7 +54,9 @@ def undo(root: Path, force: bool = False) -> str:
                 if isinstance(step, MoveStep):
                     batch.flush()
                 try:
-                    where, did = _undo_step(store, record, k, step, f, moves)
+                    where, did = _undo_step(store, record, k, step, f, moves, temps)
+                    if isinstance(step, MoveStep):
+                        temps.forget()
                 except OSError as exc:
                     raise JournalError(f"undo stopped at {describe(step)}: {exc.strerror or exc}",
                                        hint="fix the cause, then run `pathmove undo` again") from None
@@ -120,7 +123,7 @@ def _state(root: Path, step: Step, rel: str) -> str:
 
 
 def _undo_step(store: Store, record: Record, k: int, step: Step, f: int,
-               moves: list[MoveStep]) -> tuple[Path | None, bool]:
+               moves: list[MoveStep], temps: fsio.Temporaries) -> tuple[Path | None, bool]:
     """Reverse one step: for a write or link the folder to fsync before logging it; and
     whether anything on disk had to change."""
     root = store.root
@@ -138,7 +141,7 @@ def _undo_step(store: Store, record: Record, k: int, step: Step, f: int,
         return None, did
     rel = where(record, step, moves)
     path = root / rel
-    fsio.clear_temporaries(path)
+    temps.clear(path)
     if _state(root, step, rel) == step.orig:
         if isinstance(step, LinkStep) or stat.S_IMODE(os.stat(path).st_mode) == step.orig_mode:
             return path.parent, False
