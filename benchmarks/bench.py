@@ -46,10 +46,10 @@ MOVES = (
 )
 OLDS = [o for o, _ in MOVES]
 GOALS = {
-    "verify vs git grep -l -F": "≤ 2×",
+    "verify vs git grep -l -F": "≤ 1.5×",
     "verify vs rg -l -F": "—",
     "verify, migrated tree vs git grep -l -F": "≤ 1.2×",
-    "plan --json vs git grep -n -F": "≤ 3×",
+    "plan --json vs git grep -n -F": "≤ 2×",
     "apply vs git mv + git grep -l | xargs sed -i": "≤ 4×",
     "check, 10 files vs git grep on them": "≤ 0.3 s wall",
 }

@@ -103,20 +103,48 @@ def _ls_args(stage: bool) -> list[str]:
 _FIRST_STAGE_RECORD = re.compile(rb"(?:^|(?<=\0))[0-7]{6} [0-9a-f]{7,} [0-3]\t")
 
 
-class BackgroundListing:
-    """`git ls-files -s` running while git grep searches, into a temporary file (memory stays flat)."""
+class _Background:
+    """git running in the background into temporary files (memory stays flat), read later; a
+    context manager: leaving it stops git if nobody waited for it."""
 
-    def __init__(self, root: Path) -> None:
-        import tempfile
-
+    def __init__(self, root: Path, args: list[str]) -> None:
         self.out = tempfile.TemporaryFile()
         self.err = tempfile.TemporaryFile()
+        self.what = " ".join(args[:1])
         try:
-            self.proc = subprocess.Popen(["git", *_ls_args(True)], cwd=root, env=git_env(),
-                                         stdout=self.out, stderr=self.err)
+            self.proc = subprocess.Popen(["git", *args], cwd=root, env=git_env(), stdout=self.out, stderr=self.err,
+                                         stdin=subprocess.DEVNULL, start_new_session=True)
         except FileNotFoundError:
             self.close()
             raise PathmoveError("git is not installed; pass --no-git to work without it") from None
+
+    def __enter__(self) -> "_Background":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def wait(self) -> None:
+        """Wait for git; PathmoveError with git's own message if it failed."""
+        if self.proc.wait() != 0:
+            self.err.seek(0)
+            msg = self.err.read().decode(errors="replace").strip() or f"exit {self.proc.returncode}"
+            raise PathmoveError(f"git {self.what} failed: {msg}")
+
+    def close(self) -> None:
+        proc = getattr(self, "proc", None)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        self.out.close()
+        self.err.close()
+
+
+class BackgroundListing(_Background):
+    """`git ls-files -s` running while git grep searches."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root, _ls_args(True))
 
     def blocks(self) -> Iterator[tuple[bytes, bytes]]:
         """(untracked, tracked) blocks of whole NUL-terminated records, in listing order.
@@ -124,10 +152,7 @@ class BackgroundListing:
         git lists the untracked files first (bare paths), then the index, each entry as
         "mode sha stage<TAB>path", sorted by path bytes.
         """
-        if self.proc.wait() != 0:
-            self.err.seek(0)
-            msg = self.err.read().decode(errors="replace").strip() or f"exit {self.proc.returncode}"
-            raise PathmoveError(f"git ls-files failed: {msg}")
+        self.wait()
         self.out.seek(0)
         tracked = False
         rest = b""
@@ -150,14 +175,6 @@ class BackgroundListing:
             else:
                 tracked = True
                 yield data[:first.start()], data[first.start():]
-
-    def close(self) -> None:
-        proc = getattr(self, "proc", None)
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        self.out.close()
-        self.err.close()
 
 
 def _stream_z(root: Path, args: list[str]) -> Iterator[bytes]:
@@ -216,45 +233,20 @@ def dirty_paths(root: Path) -> list[str]:
         return dirty.paths()
 
 
-class DirtyPaths:
+class DirtyPaths(_Background):
     """dirty_paths with `git status` started now and read later, so that it runs while the
-    scan does (apply: 0.05 s of git's own on a 400-file package move). A context manager:
-    leaving it stops git if nobody asked for the answer."""
-
-    _ARGS = ("status", "--porcelain=v1", "-z", "--untracked-files=no")
+    scan does (apply: 0.05 s of git's own on a 400-file package move)."""
 
     def __init__(self, root: Path) -> None:
-        self._out = tempfile.TemporaryFile()
-        self._err = tempfile.TemporaryFile()
-        try:
-            self._proc = subprocess.Popen(["git", *self._ARGS], cwd=root, env=git_env(), stdout=self._out,
-                                          stderr=self._err, stdin=subprocess.DEVNULL, start_new_session=True)
-        except FileNotFoundError:
-            self.close()
-            raise PathmoveError("git is not installed; pass --no-git to work without it") from None
+        super().__init__(root, ["status", "--porcelain=v1", "-z", "--untracked-files=no"])
 
     def __enter__(self) -> "DirtyPaths":
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        proc = getattr(self, "_proc", None)
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        self._out.close()
-        self._err.close()
-
     def paths(self) -> list[str]:
-        rc = self._proc.wait()
-        if rc != 0:
-            self._err.seek(0)
-            msg = self._err.read().decode(errors="replace").strip() or f"exit {rc}"
-            raise PathmoveError(f"git status failed: {msg}")
-        self._out.seek(0)
-        items = self._out.read().split(b"\0")
+        self.wait()
+        self.out.seek(0)
+        items = self.out.read().split(b"\0")
         paths = []
         i = 0
         while i < len(items):

@@ -125,11 +125,11 @@ def read(data: bytes, offset: int, mapping: Mapping, shortcut: bool = True, rela
     reduced = reduce(data, offset, mapping, relative) if shortcut else None
     if reduced is not None:
         text, lay = reduced
-        tree = _ast_parse(text[offset:lay.end])
+        tree = ast_parse(text[offset:lay.end])
         if tree is not None:
             return Parsed(data, offset, tree, tuple(lex.line_starts(data, offset, lay.end)), lay.end,
                           lay.comments, lay.starts)
-    tree = _ast_parse(data[offset:])
+    tree = ast_parse(data[offset:])
     if tree is None:
         return _tokens_only(data, offset)
     whole = lex.layout(data, offset, len(data))
@@ -179,7 +179,7 @@ def libcst_parse(data: bytes, offset: int) -> Any:
     return module
 
 
-def _ast_parse(body: bytes) -> ast.Module | None:
+def ast_parse(body: bytes) -> ast.Module | None:
     """CPython's tree of body, None if it does not parse."""
     try:
         with warnings.catch_warnings():

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import ast
 import bisect
-import warnings
 from typing import TYPE_CHECKING, Any, Sequence
 
 from pathmove.edits import Edit, OverlapError, splice, written_spans
 from pathmove.finders import ParseFailed
 from pathmove.finders.python import lex
-from pathmove.finders.python.parse import libcst_parse
+from pathmove.finders.python.parse import ast_parse, libcst_parse
 
 if TYPE_CHECKING:
     from pathmove.finders.python.parse import Parsed
@@ -81,7 +80,7 @@ def _region(data: bytes, offset: int, edits: Sequence[Edit], parsed: Parsed | No
 def _ast_shape(body: bytes, units: Sequence[tuple[int, int]], touched: Sequence[tuple[int, int]]) -> list[str] | None:
     """The ast as a flat list with string constants and edited units collapsed; None: no parse.
     A top-level statement outside the touched (edited) spans is one token: its text."""
-    tree = _ast_parse(body)
+    tree = ast_parse(body)
     if tree is None:
         return None
     starts = lex.line_starts(body, 0, len(body))
@@ -131,15 +130,6 @@ def _ast_shape(body: bytes, units: Sequence[tuple[int, int]], touched: Sequence[
         return None
     out.append(")")
     return out
-
-
-def _ast_parse(body: bytes) -> ast.Module | None:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences in the user's code
-            return ast.parse(body)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return None
 
 
 def _shift(unit: tuple[int, int], edits: Sequence[Edit]) -> tuple[int, int]:
