@@ -39,10 +39,23 @@ class FileChange:
     data: bytes
     edits: list[Edit]
     archived: bool = False
+    # for apply's journal, found where the file was scanned: the spans verify's strict view
+    # would flag in new_data (None: not computed)
+    strict: list[tuple[int, int]] | None = None
 
     @property
     def new_data(self) -> bytes:
-        return splice(self.data, self.edits)
+        """data with the edits made (computed once per list of edits; never pickled)."""
+        cached = self.__dict__.get("_new")
+        if cached is None or cached[0] is not self.edits:
+            cached = (self.edits, splice(self.data, self.edits))
+            self.__dict__["_new"] = cached
+        return cached[1]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_new", None)  # a worker sends the bytes once, not twice
+        return state
 
 
 @dataclasses.dataclass
@@ -444,6 +457,8 @@ def _scan_one(src: Source, job: _Job) -> FileResult:
     problem = _unstable(change, post_view)
     if problem:
         return result._replace(reviews=reviews + (Review(src.path, 0, 0, problem, "unsafe-edit"),), data=src.data)
+    if job.mode == "plan" and job.mapping is not None:  # apply: vouch() reads it, on every core
+        change.strict = _strict_spans(change.new_path, change.new_data, change.kind, job.mapping)
     return result._replace(change=change)
 
 
@@ -497,7 +512,7 @@ def vouch(plan: Plan) -> dict[str, list[tuple[int, int]]]:
     a swapped folder). Apply rewrote every stale reference, so all of these are current."""
     out = {src.new_path: spans for src, spans in plan.kept}
     for c in plan.changes:
-        spans = _strict_spans(c.new_path, c.new_data, c.kind, plan.mapping)
+        spans = c.strict if c.strict is not None else _strict_spans(c.new_path, c.new_data, c.kind, plan.mapping)
         if spans:
             out[c.new_path] = spans
     return out
