@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple, Union
+from typing import Iterable, NamedTuple, Union
 
 
 class Edit(NamedTuple):
@@ -50,6 +50,14 @@ Record = Union[Edit, Review, Notice, Disposition]
 
 class OverlapError(ValueError):
     """Two edits of one file overlap, or an edit does not match the bytes it claims."""
+
+
+def shift(offset: int, edits: Iterable[Edit], *, at_insertion: bool = True) -> int:
+    """Where byte offset of the original bytes sits after splicing edits, none of which straddles
+    it. An insertion exactly at offset comes before it, unless at_insertion is False (then the
+    insertion belongs to what starts at offset). The one span-shift helper."""
+    return offset + sum(len(e.new) - (e.end - e.start) for e in edits
+                        if e.end <= offset and (at_insertion or e.start < offset))
 
 
 def splice(data: bytes, edits: list[Edit]) -> bytes:

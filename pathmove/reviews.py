@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from pathmove.edits import Edit, Review
+from pathmove.edits import Review, shift
 
 if TYPE_CHECKING:
     from pathmove.plan import Plan
@@ -33,11 +33,6 @@ def _digest(line: bytes) -> str:
     return hashlib.sha256(line.rstrip(b"\r")).hexdigest()
 
 
-def _shift(offset: int, edits: list[Edit]) -> int:
-    """Where offset of the original bytes sits after the edits (none of which covers it)."""
-    return offset + sum(len(e.new) - (e.end - e.start) for e in edits if e.end <= offset)
-
-
 def record(plan: "Plan") -> list[dict[str, Any]]:
     """Every review of a plan, as apply will leave its file: path, line, place in the line."""
     changes = {c.path: c for c in plan.changes}
@@ -50,7 +45,7 @@ def record(plan: "Plan") -> list[dict[str, Any]]:
         new_path = change.new_path if change is not None else (plan.mapping.translate(r.path) or r.path)
         edits = change.edits if change is not None else []
         new_data = change.new_data if change is not None else data
-        start, end = _shift(r.start, edits), _shift(r.end, edits)
+        start, end = shift(r.start, edits), shift(r.end, edits)
         ls, le = _line_span(new_data, start)
         out.append({"path": new_path, "line": new_data.count(b"\n", 0, ls), "column": start - ls,
                     "length": max(0, end - start), "sha": _digest(new_data[ls:le]),

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Callable
 
-from pathmove.edits import Edit
+from pathmove.edits import Edit, shift
 from pathmove.errors import JournalError
 from pathmove.journal import LinkStep, Record, Span, Store, WriteStep, sha
 
@@ -98,13 +98,9 @@ def overlaps(spans: list[Span], start: int, end: int) -> bool:
 def shift_spans(spans: list[Span], edits: list[Edit]) -> list[Span]:
     """Spans that no edit touches, carried through splicing the edits."""
     out = []
-    ordered = sorted(edits, key=lambda e: e.start)
     for a, b in sorted(spans):
-        delta = 0
-        for e in ordered:
-            if e.end <= a:
-                delta += len(e.new) - (e.end - e.start)
-        out.append((a + delta, b + delta))
+        new_a = shift(a, edits)
+        out.append((new_a, new_a + (b - a)))
     return out
 
 

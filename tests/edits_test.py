@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pathmove.edits import Edit, OverlapError, dedupe, splice
+from pathmove.edits import Edit, OverlapError, dedupe, shift, splice
 
 
 def edit(start: int, end: int, data: bytes, new: bytes, kind: str = "text") -> Edit:
@@ -82,3 +82,21 @@ def test_splice_changes_no_byte_outside_the_spans(case: tuple[bytes, list[Edit]]
         inverse.append(Edit("f", start, start + len(e.new), e.new, e.old, "text"))
         shift += len(e.new) - len(e.old)
     assert splice(out, inverse) == data
+
+
+@pytest.mark.parametrize("offset, at_insertion, expected", [
+    (0, True, 0),      # nothing before it
+    (4, True, 6),      # "ab" -> "abcd" at 0..2 ends before it: +2
+    (4, False, 6),
+    (6, True, 11),     # +2, and the insertion at 6 ("xyz") comes before it
+    (6, False, 8),     # ... unless the insertion belongs to what starts at 6
+    (10, True, 14),    # "ij" -> "i" at 8..10 ends at it: -1
+])
+def test_shift_carries_an_offset_through_the_edits(offset: int, at_insertion: bool, expected: int) -> None:
+    data = b"abcdefghij"
+    edits = [Edit("f", 0, 2, b"ab", b"abcd", "text"), Edit("f", 6, 6, b"", b"xyz", "text"),
+             Edit("f", 8, 10, b"ij", b"i", "text")]
+    assert shift(offset, edits, at_insertion=at_insertion) == expected
+    if offset in (0, 4, 10):  # an untouched byte: the same byte after splicing
+        out = splice(data, edits)
+        assert out[expected:expected + 1] == data[offset:offset + 1]

@@ -6,7 +6,7 @@ import ast
 import bisect
 from typing import TYPE_CHECKING, Any, Sequence
 
-from pathmove.edits import Edit, OverlapError, splice, written_spans
+from pathmove.edits import Edit, OverlapError, shift, splice, written_spans
 from pathmove.finders import ParseFailed
 from pathmove.finders.python import lex
 from pathmove.finders.python.parse import ast_parse, libcst_parse
@@ -133,11 +133,8 @@ def _ast_shape(body: bytes, units: Sequence[tuple[int, int]], touched: Sequence[
 
 
 def _shift(unit: tuple[int, int], edits: Sequence[Edit]) -> tuple[int, int]:
-    """A unit's span in the rewritten file."""
-    start, end = unit
-    d_start = sum(len(e.new) - (e.end - e.start) for e in edits if e.end <= start and e.start < start)
-    d_end = sum(len(e.new) - (e.end - e.start) for e in edits if e.end <= end)
-    return start + d_start, end + d_end
+    """A unit's span in the rewritten file (an edit at its start is part of it)."""
+    return shift(unit[0], edits, at_insertion=False), shift(unit[1], edits)
 
 
 def _skeleton(module: Any, units: Sequence[tuple[int, int]], offset: int) -> list[str]:
