@@ -180,6 +180,17 @@ def test_python_rewrites(src: bytes, expected: bytes) -> None:
     assert rewrite(src) == expected
 
 
+def test_two_chains_on_one_base_are_both_rewritten() -> None:
+    """A joinpath chain and a `/` chain on one module-level base: each keeps its own segments
+    (the base's segments are shared, never extended by the first chain's arguments)."""
+    src = (b'REPO = Path(__file__).resolve().parent.parent\n'
+           b'S = REPO.joinpath("eval", "results_v1", "summary.csv")\n'
+           b'def f(section):\n    return REPO / "outputs" / "benchmark_results" / str(section) / "d.csv"\n')
+    assert rewrite(src) == (b'REPO = Path(__file__).resolve().parent.parent\n'
+                            b'S = REPO.joinpath("eval", "results", "v1", "summary.csv")\n'
+                            b'def f(section):\n    return REPO / "outputs" / "DLPFC" / str(section) / "d.csv"\n')
+
+
 # ---- packages -----------------------------------------------------------------------------
 @pytest.mark.parametrize(("src", "expected"), (
     pytest.param(b'import pkg.legacy_io\n', b'import pkg.modern_io\n', id="import a.b"),

@@ -21,7 +21,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Iterator
 
-from pathmove.edits import Record, Review
+from pathmove.edits import Record, Review, resolve_overlaps
 from pathmove.finders import ParseFailed
 from pathmove.finders.python import bases, chains, imports, strings
 from pathmove.finders.python.gather import Gatherer
@@ -68,9 +68,10 @@ def _gather(source: Source, mapping: Mapping, reduce: bool = True) -> list[Recor
     g.run()
     if not g.edits:
         return list(g.reviews)
-    problem = check_edits(data, g.edits, g.units, offset, parsed)
+    edits = resolve_overlaps(g.edits)  # one owner per span, never a whole file left (README)
+    problem = check_edits(data, edits, g.units, offset, parsed)
     if problem:
-        return [Review(source.path, g.edits[0].start, g.edits[0].end,
+        return [Review(source.path, edits[0].start, edits[0].end,
                        f"the rewritten file would not be the same Python ({problem}); file left unchanged, "
                        "please edit it by hand", "unsafe-edit")]
-    return [*g.reviews, *g.edits]
+    return [*g.reviews, *edits]

@@ -37,7 +37,7 @@ def prepare(g: Gatherer) -> None:
 
 def _base_segments(g: Gatherer, name: str, seen: frozenset[str]) -> list[_Seg]:
     if name in g.base_cache:
-        return g.base_cache[name]
+        return list(g.base_cache[name])  # a copy: callers extend what they get
     if name in seen:
         return [_Seg("opaque")]
     # the definition lives at module level: the enclosing functions' names do not apply

@@ -66,7 +66,7 @@ def _flatten(g: Gatherer, node: ast.expr, ctx: tuple[Any, ...], seen: frozenset[
             segs: list[_Seg] = []
             if kind == "joinpath":
                 assert isinstance(node.func, ast.Attribute)
-                segs = _flatten(g, node.func.value, ("recv", node), seen, mark)
+                segs = list(_flatten(g, node.func.value, ("recv", node), seen, mark))  # never extend a cached list
             for i, a in enumerate(node.args):
                 segs += _flatten(g, a, ("arg", node, i), seen, mark)
             return segs
