@@ -23,8 +23,9 @@ _HIDING = re.compile(_BODY + rb"|#[^\r\n]*|[\"']", re.S)
 _TOKEN = re.compile(rb"(?P<prefix>[A-Za-z]{0,2})(?P<body>" + _BODY + rb")", re.S)
 _GAP = re.compile(rb"(?:[ \t\f\r\n]|\\\r?\n|#[^\r\n]*)*")  # between implicitly concatenated literals
 _NAME_BYTE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") | frozenset(range(0x80, 0x100))
-# a code line at column 0 (strings and comments are blanked before this runs)
-_CODE_LINE = re.compile(rb"^[^ \t\f\r\n]", re.M)
+# a code line at column 0, from the newline before it (a leading newline, not `^` with re.M,
+# lets the regex engine skip from newline to newline)
+_CODE_LINE = re.compile(rb"\n[^ \t\f\r\n]")
 _CONTINUES = re.compile(rb"(?:else|elif|except|finally)\b")
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 _BLANK = bytes(b if b in b"\r\n" else 0x20 for b in range(256))  # every byte but line ends -> space
@@ -218,7 +219,7 @@ def _layout(data: bytes, offset: int, upto: int) -> Layout | None:
     after_decorator = False
     tok = _hiding(data, offset)
     for m in _CODE_LINE.finditer(data, offset):
-        p = m.start()
+        p = m.start() + 1
         while tok is not None and tok[0] <= p:
             a, b = tok
             masked += data[seen:a]
