@@ -238,3 +238,30 @@ def test_multi_name_import_in_notebook_cells(cells: list[list[str]], expected: l
     doc = nbformat.reads(out.decode(), as_version=4)
     assert ["".join(c.source) if isinstance(c.source, list) else c.source for c in doc.cells] == expected
     assert out.count(b'"id"') == data.count(b'"id"') and out.endswith(b"}\n")  # the rest is the same
+
+
+# ---- Sphinx roles and directives in docstrings and comments name modules too -------------------
+@pytest.mark.parametrize(("src", "expected"), (
+    pytest.param(b'def tags():\n    """See :func:`packaging._manylinux.platform_tags`."""\n',
+                 b'def tags():\n    """See :func:`packaging._platforms._manylinux.platform_tags`."""\n', id="function docstring"),
+    pytest.param(b'"""Reads ELF headers (:mod:`packaging._elffile`, :class:`~packaging._elffile.ELFFile`)."""\n',
+                 b'"""Reads ELF headers (:mod:`packaging._formats.elf`, :class:`~packaging._formats.elf.ELFFile`)."""\n',
+                 id="module docstring, two roles"),
+    pytest.param(b'class A:\n    r"""\n    .. autofunction:: packaging._musllinux.platform_tags\n    """\n',
+                 b'class A:\n    r"""\n    .. autofunction:: packaging._platforms._musllinux.platform_tags\n    """\n',
+                 id="directive in a raw docstring"),
+    pytest.param(b"x = 1  # see :py:func:`packaging._manylinux.platform_tags`\n",
+                 b"x = 1  # see :py:func:`packaging._platforms._manylinux.platform_tags`\n", id="comment"),
+))
+def test_sphinx_names_in_python(src: bytes, expected: bytes) -> None:
+    assert rewrite(src) == expected
+
+
+@pytest.mark.parametrize("src", (
+    pytest.param(b'x = ":func:`packaging._manylinux.platform_tags`"\n', id="a value, not a docstring"),
+    pytest.param(b'"""See :func:`.platform_tags` and :func:`packaging._manylinux_compat.f`."""\n',
+                 id="relative role, name that only begins the same"),
+    pytest.param(b'"""See :func:`packaging.tags.platform_tags`."""\n', id="module that stays"),
+))
+def test_sphinx_names_in_python_noop(src: bytes) -> None:
+    assert records(src) == []

@@ -7,6 +7,9 @@ import re
 from typing import TYPE_CHECKING
 
 from pathmove import packages
+from pathmove.edits import Edit
+from pathmove.finders import dotted
+from pathmove.finders.python import lex
 from pathmove.finders.python.parse import _MODULE_CALLS, _dotted
 
 if TYPE_CHECKING:
@@ -93,7 +96,38 @@ def visit_Attribute(g: Gatherer, node: ast.Attribute) -> bool:
     return False
 
 
-VISIT = {"Import": visit_Import, "ImportFrom": visit_ImportFrom, "Attribute": visit_Attribute, "Call": visit_Call}
+def visit_Expr(g: Gatherer, node: ast.Expr) -> bool:
+    """A docstring (a string standing as a statement) names modules in Sphinx roles and
+    directives (`:func:`a.b.f``, `.. autoclass:: a.b.C`), as a `.rst` page does."""
+    value = node.value
+    if g.has_packages and isinstance(value, ast.Constant) and isinstance(value.value, str):
+        for tok in lex.tokens_in(g.data, *g.span(value)):
+            for pc in tok.parts:
+                if pc is not None and not pc.fstring:
+                    _sphinx_names(g, pc.start, pc.end)
+    return True
+
+
+def tokens(g: Gatherer) -> None:
+    """Comments name modules in Sphinx roles too (`# see :func:`a.b.f``)."""
+    if g.has_packages:
+        for start, end in g.parsed.comments:
+            _sphinx_names(g, start, end)
+
+
+def _sphinx_names(g: Gatherer, start: int, end: int) -> None:
+    """A role's target is a module name: it takes the bytes from the path rule's edit there
+    (dotted.overlay in `.rst` pages)."""
+    for r in dotted.find_in(g.path, g.data, g.mapping, start, end):
+        if isinstance(r, Edit):
+            g.edits[:] = [e for e in g.edits if not (e.start < r.end and r.start < e.end)]
+            g.edit(r.start, r.end, r.new, r.kind)
+        else:
+            g.reviews.append(r)
+
+
+VISIT = {"Import": visit_Import, "ImportFrom": visit_ImportFrom, "Attribute": visit_Attribute, "Call": visit_Call,
+         "Expr": visit_Expr}
 
 
 class _ImportFrom:
