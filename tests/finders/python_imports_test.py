@@ -123,6 +123,13 @@ def test_multi_name_import_in_place(src: bytes, expected: bytes) -> None:
                  id="parenthesised, no trailing comma"),
     pytest.param(b"from . import (tags, _manylinux, utils)\n",
                  b"from . import (tags, utils)\nfrom ._platforms import _manylinux\n", id="parenthesised, one line"),
+    pytest.param(b"from . import (tags as t, _manylinux as m,)\n",
+                 b"from . import (tags as t,)\nfrom ._platforms import _manylinux as m\n", id="one line, trailing comma"),
+    pytest.param(b"from  .  import  tags ,  _manylinux\n", b"from  .  import  tags\nfrom ._platforms import _manylinux\n",
+                 id="irregular blanks: none left at the end of the line"),
+    pytest.param(b"from . import (\n    tags, _manylinux, utils,\n    _elffile, version,\n)\n",
+                 b"from . import (\n    tags, utils,\n    version,\n)\nfrom ._platforms import _manylinux\n"
+                 b"from ._formats import elf as _elffile\n", id="several names a line"),
     pytest.param(b"from . import (  # platform support\n    tags,\n    _manylinux,\n)\n",
                  b"from . import (  # platform support\n    tags,\n)\nfrom ._platforms import _manylinux\n",
                  id="comment after the parenthesis"),

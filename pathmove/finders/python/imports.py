@@ -406,6 +406,9 @@ def _tidy(data: bytes, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         if a > 0 and data[a - 1:a] in (b" ", b"\t", b"(", b"\f"):
             while b < len(data) and data[b:b + 1] in (b" ", b"\t", b"\f"):
                 b += 1
+        if data[b:b + 1] == b")" or data[b:le].strip(_HWS + b"\r") == b"":
+            while data[a - 1:a] in (b" ", b"\t", b"\f"):  # no blank before `)` or at the end of a line
+                a -= 1
         out.append((a, b))
     return out
 
