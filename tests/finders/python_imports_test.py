@@ -9,6 +9,8 @@ import json
 
 import nbformat
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pathmove import finders
 from pathmove.edits import Edit, Review, splice
@@ -272,3 +274,60 @@ def test_sphinx_names_in_python(src: bytes, expected: bytes) -> None:
 ))
 def test_sphinx_names_in_python_noop(src: bytes) -> None:
     assert records(src) == []
+
+
+# ---- property: whatever the layout, every bound name imports the moved module ------------------
+NAMES = ["tags", "utils", "_manylinux", "_musllinux", "_elffile"]
+NEW = {"_manylinux": "packaging._platforms._manylinux", "_musllinux": "packaging._platforms._musllinux",
+       "_elffile": "packaging._formats.elf"}
+
+
+def _imports(src: bytes) -> dict[str, str]:
+    """Bound name → the absolute dotted name it imports (the file is packaging/tags.py)."""
+    out = {}
+    for n in ast.walk(ast.parse(src)):
+        if isinstance(n, ast.ImportFrom):
+            base = "packaging" if n.level == 1 else ""
+            mod = ".".join(p for p in (base, n.module or "") if p)
+            for a in n.names:
+                out[a.asname or a.name] = f"{mod}.{a.name}"
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(NAMES), min_size=1, max_size=5, unique=True), st.data())
+def test_every_layout_splits_into_the_same_bindings(names: list[str], data: st.DataObject) -> None:
+    aliases = [f"{n} as {n.strip('_')[:2]}{i}" if data.draw(st.booleans()) else n for i, n in enumerate(names)]
+    layout = data.draw(st.sampled_from(["line", "parens", "lines", "comments", "backslash"]))
+    absolute = data.draw(st.booleans())
+    indent = data.draw(st.sampled_from(["", "    "]))
+    head = "from packaging import " if absolute else "from . import "
+    if layout == "line":
+        stmt = head + ", ".join(aliases)
+    elif layout == "parens":
+        stmt = head + "(" + ", ".join(aliases) + ")"
+    elif layout == "lines":
+        stmt = head + "(\n" + "".join(f"{indent}    {a},\n" for a in aliases) + indent + ")"
+    elif layout == "comments":
+        stmt = head + "(  # top\n" + "".join(f"{indent}    {a},  # c{i}\n" for i, a in enumerate(aliases)) + indent + ")"
+    else:
+        stmt = head + (", \\\n" + indent + "    ").join(aliases)
+    src = (("def f():\n" if indent else "") + indent + stmt + "\n" + indent + "x = 1\n").encode()
+    before = _imports(src)
+    recs = records(src)
+    out = splice(src, [r for r in recs if isinstance(r, Edit)])
+    reviews = [r for r in recs if isinstance(r, Review)]
+    if reviews:  # only where a comment would end up beside the wrong name
+        assert layout == "comments" and names[0] in NEW and any(n not in NEW for n in names), reviews
+        assert out == src
+        return
+    after = _imports(out)
+    assert set(after) == set(before)
+    for bound, full in before.items():
+        name = full.rsplit(".", 1)[1]
+        assert after[bound] == NEW.get(name, full)
+    comments = [c for c in src.split(b"#")[1:]]
+    assert all(b"#" + c.split(b"\n")[0] in out for c in comments)  # every comment kept
+    assert out.endswith(indent.encode() + b"x = 1\n")
+    if len({after[b].rsplit(".", 1)[0] for b in after}) == 1:
+        assert out.count(b"import ") == 1  # one module: in place, never split
