@@ -331,3 +331,14 @@ def test_every_layout_splits_into_the_same_bindings(names: list[str], data: st.D
     assert out.endswith(indent.encode() + b"x = 1\n")
     if len({after[b].rsplit(".", 1)[0] for b in after}) == 1:
         assert out.count(b"import ") == 1  # one module: in place, never split
+
+
+def test_safety_check_reads_a_split_import_as_its_unit_and_nothing_more() -> None:
+    src = b"try:\n    from . import tags, _manylinux\nexcept ImportError:\n    pass\nf('a')\n"
+    (edit,) = records(src)
+    assert python.check_edits(src, [edit], [(edit.start, edit.end)]) is None
+    assert python.check_edits(src, [edit], []) is not None  # not a unit: one statement more
+    # an argument broken in two is still caught, even inside a unit
+    arg = src.index(b"'a'")
+    broken = Edit(TAGS, arg, arg + 3, b"'a'", b"'a', 'b'", "py-string")
+    assert python.check_edits(src, [broken], [(arg, arg + 3)]) is not None

@@ -101,10 +101,11 @@ def _ast_shape(body: bytes, units: Sequence[tuple[int, int]], touched: Sequence[
         return None
 
     def walk_list(items: list[Any]) -> None:
-        # statements in a row inside one unit are that unit once (a split import is several)
+        # statements in a row inside one unit are that unit once (a split import is several);
+        # an expression never is (a literal broken in two must still show)
         last = None
         for item in items:
-            k = unit_of(item)
+            k = unit_of(item) if isinstance(item, ast.stmt) else None
             if k is None or k != last:
                 walk(item)
             last = k
