@@ -129,6 +129,8 @@ def test_multi_name_import_in_place(src: bytes, expected: bytes) -> None:
                  b"from . import (tags as t,)\nfrom ._platforms import _manylinux as m\n", id="one line, trailing comma"),
     pytest.param(b"from  .  import  tags ,  _manylinux\n", b"from  .  import  tags\nfrom ._platforms import _manylinux\n",
                  id="irregular blanks: none left at the end of the line"),
+    pytest.param(b"from . import tags , _manylinux   # c\n", b"from . import tags   # c\nfrom ._platforms import _manylinux\n",
+                 id="blanks before the comment are not the statement's"),
     pytest.param(b"from . import (\n    tags, _manylinux, utils,\n    _elffile, version,\n)\n",
                  b"from . import (\n    tags, utils,\n    version,\n)\nfrom ._platforms import _manylinux\n"
                  b"from ._formats import elf as _elffile\n", id="several names a line"),

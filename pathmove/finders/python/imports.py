@@ -356,7 +356,7 @@ class _Split:
                 assert comma is not None
                 atoms += [spans[k], (comma, comma + 1)]
             i = j + 1
-        for a, b in _tidy(data, _merge(data, atoms)):
+        for a, b in _tidy(data, _merge(data, atoms), end):
             out.append((a, b, b""))
         out.sort()
         pieces, pos = [], start
@@ -393,8 +393,9 @@ def _merge(data: bytes, atoms: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _tidy(data: bytes, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """A deletion that empties its line takes the line; else one blank of two goes with it."""
+def _tidy(data: bytes, spans: list[tuple[int, int]], end: int) -> list[tuple[int, int]]:
+    """A deletion that empties its line takes the line; else one blank of two goes with it
+    (never a byte after the statement's end)."""
     out = []
     for a, b in spans:
         ls = data.rfind(b"\n", 0, a) + 1
@@ -404,9 +405,9 @@ def _tidy(data: bytes, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
             out.append((ls, nl + 1))
             continue
         if a > 0 and data[a - 1:a] in (b" ", b"\t", b"(", b"\f"):
-            while b < len(data) and data[b:b + 1] in (b" ", b"\t", b"\f"):
+            while b < end and data[b:b + 1] in (b" ", b"\t", b"\f"):
                 b += 1
-        if data[b:b + 1] == b")" or data[b:le].strip(_HWS + b"\r") == b"":
+        if data[b:b + 1] == b")" or b == end or data[b:le].strip(_HWS + b"\r") == b"":
             while data[a - 1:a] in (b" ", b"\t", b"\f"):  # no blank before `)` or at the end of a line
                 a -= 1
         out.append((a, b))
