@@ -118,6 +118,8 @@ def tokens(g: Gatherer) -> None:
 def _sphinx_names(g: Gatherer, start: int, end: int) -> None:
     """A role's target is a module name: it takes the bytes from the path rule's edit there
     (dotted.overlay in `.rst` pages)."""
+    if g.data.find(b"`", start, end) < 0 and g.data.find(b"::", start, end) < 0:
+        return  # neither a role nor a directive
     for r in dotted.find_in(g.path, g.data, g.mapping, start, end):
         if isinstance(r, Edit):
             g.edits[:] = [e for e in g.edits if not (e.start < r.end and r.start < e.end)]
