@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, run_pathmove
+from tests.conftest import git, run_pathmove, tree_bytes
 
 
 def _python(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -222,6 +222,7 @@ def test_package_init_importing_moved_modules_keeps_its_suite_green(git_repo, mu
         f"  - from: src/pkgtags/_musllinux.py\n    to: {musl_to}\n")})
     assert "3 passed" in _pytest(root)
     assert _findings(root)["review"] == []
+    before = tree_bytes(root)
 
     run_pathmove(root, "apply", check_rc=0)
     assert (root / "src/pkgtags/__init__.py").read_text() == f'"""Platform tags."""\n\n{init}\n__all__ = ["tags"]\n'
@@ -233,6 +234,8 @@ def test_package_init_importing_moved_modules_keeps_its_suite_green(git_repo, mu
     assert "3 passed" in _pytest(root)
     run_pathmove(root, "verify", check_rc=0)
     assert git(root, "status", "--porcelain", "--untracked-files=all").count("\n") >= 4  # the migration to commit
+    run_pathmove(root, "undo", check_rc=0)
+    assert tree_bytes(root) == before
 
 
 # ---- c. Sphinx pages and docstrings name a module that moves (pallets/click) -----------------------
