@@ -92,10 +92,27 @@ def _ast_shape(body: bytes, units: Sequence[tuple[int, int]], touched: Sequence[
             return None
         return starts[node.lineno - 1] + node.col_offset, starts[end_line - 1] + node.end_col_offset
 
+    def unit_of(node: object) -> int | None:
+        span = where(node) if units and isinstance(node, ast.AST) else None
+        if span is not None:
+            for k, (a, b) in enumerate(units):
+                if a <= span[0] and span[1] <= b:
+                    return k
+        return None
+
+    def walk_list(items: list[Any]) -> None:
+        # statements in a row inside one unit are that unit once (a split import is several);
+        # an expression never is (a literal broken in two must still show)
+        last = None
+        for item in items:
+            k = unit_of(item) if isinstance(item, ast.stmt) else None
+            if k is None or k != last:
+                walk(item)
+            last = k
+
     def walk(node: object) -> None:
         if isinstance(node, ast.AST):
-            span = where(node) if units else None
-            if span is not None and any(a <= span[0] and span[1] <= b for a, b in units):
+            if unit_of(node) is not None:
                 out.append("unit")
                 return
             if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
@@ -107,23 +124,27 @@ def _ast_shape(body: bytes, units: Sequence[tuple[int, int]], touched: Sequence[
             out.append(")")
         elif isinstance(node, list):
             out.append("[")
-            for item in node:
-                walk(item)
+            walk_list(node)
             out.append("]")
         else:
             out.append(repr(node))
 
     out.extend(("Module", "["))
     try:
+        last = None
         for stmt in tree.body:
             span = where(stmt)
             assert span is not None
             first = min([span[0]] + [where(d)[0] for d in getattr(stmt, "decorator_list", ())])  # type: ignore[index]
             if any(a <= span[1] and first <= b for a, b in touched):
-                walk(stmt)
+                k = unit_of(stmt)
+                if k is None or k != last:  # statements in a row inside one unit: that unit once
+                    walk(stmt)
+                last = k
             else:
                 text = body[first:span[1]]
                 out.append(f"statement:{len(text)}:{hash(text)}")
+                last = None
         out.append("]")
         walk(tree.type_ignores)
     except RecursionError:
