@@ -67,10 +67,10 @@ def _gather(source: Source, mapping: Mapping, reduce: bool = True) -> list[Recor
     g = Gatherer(source, mapping, parsed, RULES)
     g.run()
     if not g.edits:
-        return list(g.reviews)
+        return [*g.reviews, *g.dispositions]
     problem = check_edits(data, g.edits, g.units, offset, parsed)
     if problem:
         return [Review(source.path, g.edits[0].start, g.edits[0].end,
                        f"the rewritten file would not be the same Python ({problem}); file left unchanged, "
                        "please edit it by hand", "unsafe-edit")]
-    return [*g.reviews, *g.edits]
+    return [*g.reviews, *g.edits, *g.dispositions]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import bisect
 import dataclasses
+import functools
 import re
 import warnings
 from typing import Any, Sequence
@@ -45,6 +46,36 @@ _BINDING = re.compile(rb"(?:import|from)\b|[A-Za-z_][A-Za-z0-9_]*[ \t]*(?::[^\r\
 # skip from newline to newline, ~6x faster on a 1,400-line module
 _BINDING_LINE = re.compile(rb"\n(?:" + _BINDING.pattern + rb")")
 _REDUCE_FROM = 512  # smaller files are parsed whole: nothing to gain
+# the names a binding statement binds (and, harmlessly, keyword arguments: a superset)
+_TARGET = re.compile(rb"(?<![A-Za-z0-9_.])([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::[^\r\n=]*)?=(?!=)")
+
+
+def hot_words(names: "set[str] | frozenset[str]") -> "re.Pattern[bytes] | None":
+    """A pattern for these names as whole identifiers (None: no name)."""
+    return _hot_words(tuple(sorted(names))) if names else None
+
+
+@functools.lru_cache(maxsize=256)
+def _hot_words(names: tuple[str, ...]) -> "re.Pattern[bytes]":
+    alternatives = b"|".join(re.escape(n.encode()) for n in names)
+    return re.compile(rb"(?<![A-Za-z0-9_])(?:" + alternatives + rb")(?![A-Za-z0-9_])")
+
+
+def _hot_targets(data: bytes, bounds: Sequence[int], needles: Sequence[bytes]) -> set[str]:
+    """Names bound by top-level binding statements that hold a needle, or name such a name
+    (transitively): every base the rules may resolve to a needle (gather.hot_names) is one."""
+    hot: set[str] = set()
+    bindings = [(a, b) for a, b in zip(bounds, bounds[1:]) if _BINDING.match(data, a)]
+    while True:
+        words = hot_words(hot)
+        more: set[str] = set()
+        for a, b in bindings:
+            part = data[a:b]
+            if any(n in part for n in needles) or words is not None and words.search(part):
+                more.update(m.group(1).decode() for m in _TARGET.finditer(part))
+        if more <= hot:
+            return hot
+        hot |= more
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,18 +126,29 @@ def reduce(data: bytes, offset: int, mapping: Mapping, relative: bool = False) -
     shortcut does not apply (a small file, bytes the layout cannot read)."""
     if len(data) - offset < _REDUCE_FROM:
         return None
-    lay = lex.layout(data, offset, _interest_end(data, offset, mapping, relative))
-    if lay is None:
-        return None
     needles = mapping.needles
+    upto = _interest_end(data, offset, mapping, relative)
+    while True:
+        lay = lex.layout(data, offset, upto)
+        if lay is None:
+            return None
+        bounds = (*lay.starts, lay.end)
+        # a statement that uses a base whose value holds a needle is read, wherever it is
+        words = hot_words(_hot_targets(data, bounds, needles))
+        last = None
+        if words is not None:
+            for last in words.finditer(data, lay.end):
+                pass
+        if last is None or last.end() <= lay.end:
+            break
+        upto = last.end()
     out = bytearray(data[:offset])
-    bounds = (*lay.starts, lay.end)
     blanked = False
     for a, b in zip(bounds, bounds[1:]):
         part = data[a:b]
         if (a == offset and data[a:a + 1] in (b"\"", b"'", b"#", b"\n", b"\r", b"")  # the module's docstring and header
                 or any(n in part for n in needles) or _BINDING.match(data, a)
-                or relative and b"from ." in part):
+                or relative and b"from ." in part or words is not None and words.search(part)):
             out += part
         else:
             out += lex.blank(data, a, b)
@@ -202,6 +244,7 @@ class _Seg:
     partial: bool = False  # the text at one end of an f-string: edited in place, never split or dropped
     piece: lex.Piece | None = None  # where the literal text is, and how it is quoted
     where: tuple[int, int] = (0, 0)  # the literal's token (a review's place)
+    glue: bytes = b"/"  # what joins it to the segment before: "/" in a path chain, "" in a concatenation
 
 
 def _all_params(args: ast.arguments) -> list[ast.arg]:
