@@ -6,8 +6,8 @@ import ast
 from typing import TYPE_CHECKING
 
 from pathmove.edits import Edit
-from pathmove.finders.python import chains
-from pathmove.finders.python.parse import _all_params, _local_names, _Seg
+from pathmove.finders.python import chains, index
+from pathmove.finders.python.parse import _alias_name, _all_params, _dotted, _local_names, _Seg
 
 if TYPE_CHECKING:
     from pathmove.finders.python.gather import Gatherer
@@ -38,6 +38,68 @@ def prepare(g: Gatherer) -> None:
     # module-level code, which runs in order: there the binding before the use is the value
     g.bases = {k: v for k, v in values.items() if counts.get(k) == 1}
     g.rebound = {k: v for k, v in bindings.items() if counts.get(k, 0) > 1}
+    if g.mapping.root is not None:
+        _imports(g)
+
+
+def _imports(g: Gatherer) -> None:
+    """What the module's imports bind, resolved later and only if a chain uses it (index.py);
+    a name imported twice is ambiguous (None)."""
+    assert g.tree is not None
+    for stmt in g.tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.names[0].name != "*":
+            for alias in stmt.names:
+                bound = _alias_name(alias)
+                g.imported[bound] = None if bound in g.imported else (stmt, alias.name)
+                g.module_alias[bound] = None if bound in g.module_alias else (stmt, alias.name)
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                bound = alias.asname if alias.asname is not None else alias.name
+                g.module_alias[bound] = None if bound in g.module_alias else alias.name
+
+
+def _imported_segments(g: Gatherer, node: ast.Name | ast.Attribute) -> list[_Seg] | None:
+    """A name bound in another module of the repository (`from pkg.config import OUT`, then
+    `OUT`; `config.OUT` after `from pkg import config` or `import pkg.config as config`), as
+    segments; None where it is not one of the repository's module-level bases."""
+    root = g.mapping.root
+    if root is None:
+        return None
+    if isinstance(node, ast.Name):
+        ref = g.imported.get(node.id)
+        if ref is None:
+            return None
+        mod = index.absolute(g, ref[0])
+        attr = ref[1]
+    else:
+        head = _dotted(node.value)
+        alias = g.module_alias.get(head) if head is not None else None
+        if alias is None:
+            return None
+        if isinstance(alias, tuple):
+            package = index.absolute(g, alias[0])
+            mod = f"{package}.{alias[1]}" if package else None
+        else:
+            mod = alias
+        attr = node.attr
+    if not mod:
+        return None
+    other = index.module(root, mod, g.mapping)
+    if other is None or attr not in other.bases:
+        return None
+    key = (other.path, attr)
+    if key in index.RESOLVING:
+        return [_Seg("opaque", node=node)]
+    index.RESOLVING.add(key)
+    try:
+        segs = _base_segments(other, attr, frozenset())
+    finally:
+        index.RESOLVING.discard(key)
+    a, b = g.span(node)
+    spelled = g.data[a:b].decode("utf-8", "replace")
+    home = f"{other.path}:{other.bases[attr].lineno}"
+    return [_Seg("base", s.text, s.node, (), spelled, where=s.where, glue=s.glue, home=home)
+            if s.kind in ("lit", "base") else _Seg("opaque", node=node) for s in segs]
 
 
 def rebound_value(g: Gatherer, node: ast.Name) -> tuple[int, ast.expr] | None:
@@ -118,11 +180,6 @@ def finish(g: Gatherer) -> None:
             g.review(root, f"this path spells {old} through {name}; the new path {new} would need {name} itself "
                            f"to change (it is used elsewhere): edit by hand, e.g. "
                            f"{name} = {text.decode('utf-8', 'replace')} where only such paths use it")
-
-
-def _imported_segments(g: Gatherer, node: ast.Name | ast.Attribute) -> list[_Seg] | None:
-    """A name bound in another module of the repository (index.py), as segments."""
-    return None
 
 
 def visit_FunctionDef(g: Gatherer, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

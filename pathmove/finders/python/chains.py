@@ -258,7 +258,7 @@ def _unclaimed(g: Gatherer, root: ast.expr, run: list[_Seg], bounds: list[tuple[
         if before is not None:
             lead = run[0].glue + text[:s]  # what the run puts before the needle
             maybe = next((o for o in _olds(g, needle) if _may_end(o[:len(o) - len(needle)], lead)), None)
-        if maybe is not None:
+        if maybe is not None and before is not None:
             unknown = _describe(g, before)
             where: tuple[int, int] = seg.where if seg.kind == "lit" else g.span(root)
             g.review(where, f"{needle.decode('utf-8', 'replace')!r} here may end {maybe.decode('utf-8', 'replace')} "
@@ -368,11 +368,6 @@ def _rewrite_segments(g: Gatherer, root: ast.expr, run: list[_Seg], bounds: list
     for c in mid_old:
         if comp_seg[c] not in affected:
             affected.append(comp_seg[c])
-    shared = {run[i].base for i in affected if run[i].kind != "lit"}
-    defined = len(shared) == 1 and all(run[i].kind == "lit" or bases.own_literal(g, run[i]) for i in affected)
-    if shared and not defined:
-        _review_base(g, root, run, comp_seg, m.old, new)
-        return
     counts = [sum(1 for c in mid_old if comp_seg[c] == i) for i in affected]
     given = _distribute(counts, len(mid_new))
     k = 0
@@ -382,6 +377,11 @@ def _rewrite_segments(g: Gatherer, root: ast.expr, run: list[_Seg], bounds: list
         lo, hi = comp_rng[comps[0]][0], comp_rng[comps[-1]][1]
         plans.append((run[i], lo, hi, mid_new[k:k + n_new], n_old))
         k += n_new
+    shared = {run[i].base for i in affected if run[i].kind != "lit"}
+    defined = len(shared) == 1 and all(run[i].kind == "lit" or bases.own_literal(g, run[i]) for i in affected)
+    if shared and not defined:
+        _review_base(g, root, run, comp_seg, m.old, new, _suggest(plans))
+        return
     # all or nothing: a place that needs review gets no partial rewrite
     marks = len(g.edits), len(g.units), len(g.reviews)
     dropped: list[_Seg] = []
@@ -580,11 +580,29 @@ def _drop_span(g: Gatherer, where: tuple[int, int], span: tuple[int, int] | None
     g.edit(span[0], span[1], b"", "py-chain", root)
 
 
-def _review_base(g: Gatherer, root: ast.expr, run: list[_Seg], comp_seg: list[int], old: str, new: str) -> None:
+def _review_base(g: Gatherer, root: ast.expr, run: list[_Seg], comp_seg: list[int], old: str, new: str,
+                 suggestion: str = "") -> None:
     names = sorted({run[i].base for i in comp_seg if run[i].kind == "base"})
     shared = ", ".join(names) or "a shared name"
-    g.review(root, f"this path spells {old} through {shared}; the new path {new} would need "
-                   f"{shared} itself to change (it is used elsewhere): edit by hand")
+    homes = sorted({run[i].home for i in comp_seg if run[i].kind == "base" and run[i].home})
+    where = f" (bound in {', '.join(homes)})" if homes else ""
+    g.review(root, f"this path spells {old} through {shared}{where}; the new path {new} would need "
+                   f"{shared} itself to change (it is used elsewhere): edit by hand{suggestion}")
+
+
+def _suggest(plans: list[tuple[_Seg, int, int, list[str], int]]) -> str:
+    """The replacement text a shared name's own literal would need, for the review."""
+    out = []
+    for seg, lo, hi, parts, _ in plans:
+        if seg.kind != "base":
+            continue
+        text = seg.text.decode("utf-8", "replace")
+        if parts:
+            after = text[:lo] + "/".join(parts) + text[hi:]
+        else:
+            after = (text[:lo] + text[hi + 1:]) if text[hi:hi + 1] == "/" else text[:max(lo - 1, 0)] + text[hi:]
+        out.append(f"{seg.base}{' in ' + seg.home if seg.home else ''}: {text!r} → {after!r}")
+    return "; suggested: " + ", ".join(out) if out else ""
 
 
 def visit_BinOp(g: Gatherer, node: ast.BinOp) -> bool:

@@ -55,6 +55,9 @@ class Gatherer:
         self.bases: dict[str, ast.expr] = {}  # module-level bindings (bases.prepare)
         self.base_cache: dict[str, list[_Seg]] = {}
         self.rebound: dict[str, list[tuple[int, ast.expr | None]]] = {}  # names bound more than once
+        # names imported from modules that may be the repository's own (bases.prepare, index.py)
+        self.imported: dict[str, tuple[ast.ImportFrom, str] | None] = {}
+        self.module_alias: dict[str, str | tuple[ast.ImportFrom, str] | None] = {}
         # a base's own literal that a chain's rewrite changes: (chain, its edits, units, old, new)
         self.def_requests: dict[str, list[tuple[ast.expr, list[Edit], list[tuple[int, int]], str, str]]] = {}
         self.scopes: list[set[str]] = []  # names bound in the enclosing functions

@@ -245,6 +245,7 @@ class _Seg:
     piece: lex.Piece | None = None  # where the literal text is, and how it is quoted
     where: tuple[int, int] = (0, 0)  # the literal's token (a review's place)
     glue: bytes = b"/"  # what joins it to the segment before: "/" in a path chain, "" in a concatenation
+    home: str = ""  # where a base imported from another module is bound ("pkg/config.py:2")
 
 
 def _all_params(args: ast.arguments) -> list[ast.arg]:
