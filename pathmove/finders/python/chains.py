@@ -224,7 +224,7 @@ def _chain_run(g: Gatherer, root: ast.expr, run: list[_Seg], before: _Seg | None
     for m, new in g.mapping.references(text):
         claimed.append((m.start, m.end))
         covered = [i for i, (a, b) in enumerate(bounds) if a < m.end and b > m.start]
-        if all(run[i].kind == "base" for i in covered):
+        if all(run[i].kind == "base" for i in covered) and len({run[i].base for i in covered}) == 1:
             continue  # the base's own definition holds the whole path and is rewritten there
         if len(covered) == 1:
             seg = run[covered[0]]
