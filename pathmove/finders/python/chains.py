@@ -113,7 +113,7 @@ def _flatten(g: Gatherer, node: ast.expr, ctx: tuple[Any, ...], seen: frozenset[
             g.chain_nodes.add(id(node))
         return (_flatten(g, node.left, ("left", node), seen, mark)
                 + _glued(_flatten(g, node.right, ("right", node), seen, mark), b"/"))
-    if isinstance(node, ast.BinOp) and _is_concat(g, node):
+    if isinstance(node, ast.BinOp) and (_is_concat(g, node) or ctx[:1] == ("cat",) and isinstance(node.op, ast.Add)):
         if mark:
             g.chain_nodes.add(id(node))
         return (_flatten(g, node.left, ("cat", node), seen, mark)
