@@ -575,7 +575,7 @@ def test_python_rewrites_more_forms(src: bytes, expected: bytes) -> None:
                  id="function parameter"),
     pytest.param(b'p = get_root() / "hd_results" / "x.csv"\n', "py-unresolved", "`get_root()`", 1, id="call result"),
     pytest.param(b'p = cfg.out_dir + "/hd_results"\n', "py-unresolved", "`cfg.out_dir`", 1, id="attribute of an unknown object"),
-    pytest.param(b'def f(base):\n    return f"{base}/hd_results"\n', "py-unresolved", "cannot be resolved", 2,
+    pytest.param(b'def f(base):\n    return f"{base}/hd_results"\n', "py-unresolved", "(`{base}`) cannot be resolved", 2,
                  id="f-string field"),
     pytest.param(b'p = "/".join([root, "hd_results"])\n', "py-unresolved", "`root`", 1, id="str.join after an unknown"),
     pytest.param(b'p = Path(root).joinpath("hd_results")\n', "py-unresolved", "`root`", 1, id="joinpath"),

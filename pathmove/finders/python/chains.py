@@ -185,7 +185,7 @@ def _fstring_segments(g: Gatherer, node: ast.JoinedStr, ctx: tuple[Any, ...], se
             if name in g.bases and not g._shadowed(name):
                 out += _glued(bases._base_segments(g, name, seen), b"")
             else:
-                out.append(_Seg("opaque", node=node))
+                out.append(_Seg("opaque", g.data[a:b], node=node))  # the field names it in a finding
             continue
         text = g.data[pc.start:pc.end]
         if any(c in text for c in (b"\\", b"{", b"}")):
@@ -295,7 +295,7 @@ def _describe(g: Gatherer, seg: _Seg) -> str:
     if node is None:
         return "an unknown value"
     a, b = g.span(node)
-    src = g.data[a:b].decode("utf-8", "replace")
+    src = (seg.text or g.data[a:b]).decode("utf-8", "replace")
     src = src if len(src) <= 40 and "\n" not in src else src[:37].split("\n")[0] + "..."
     return f"`{src}`"
 
