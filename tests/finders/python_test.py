@@ -544,6 +544,8 @@ def test_python_top_level_package(src: bytes, expected: bytes) -> None:
     pytest.param(b'C = ("outputs"\n     + "/hd_results")  # two lines\n', b'C = ("outputs"\n     + "/HD")  # two lines\n',
                  id="concatenation over lines"),
     pytest.param(b'C = "eval" + "/results_v1"\n', b'C = "eval" + "/results/v1"\n', id="concatenation, growth"),
+    pytest.param(b'C = "data" + "/merge/parts" + "/x"\n', b'C = "merged" + "" + "/x"\n',
+                 id="concatenation, another parent: the first literal takes the new path"),
     pytest.param(b'OUT = "outputs"\nC = OUT + "/hd_results/" + name\n', b'OUT = "outputs"\nC = OUT + "/HD/" + name\n',
                  id="concatenation after a base"),
     pytest.param(b'D = "/".join(["outputs", "hd_results", "s.csv"])\n', b'D = "/".join(["outputs", "HD", "s.csv"])\n',
@@ -585,6 +587,8 @@ def test_python_rewrites_more_forms(src: bytes, expected: bytes) -> None:
                  id="parameter shadows the base"),
     pytest.param(b'OUT = "a"\nOUT = "outputs"\ndef f():\n    return os.path.join(OUT, "hd_results")\n',
                  "py-unresolved", "`OUT`", 4, id="rebound name inside a function"),
+    pytest.param(b'R = "ocean"\np = R + "/runs/spinup"\n', "py-review", "through R", 2,
+                 id="concatenation whose base would change"),
     pytest.param(b'HD = "hd_results"\nE = os.path.join("outputs", HD)\nprint(HD)\n', "py-review", 'HD = "HD"', 2,
                  id="string constant used elsewhere: the binding is suggested"),
 ))
