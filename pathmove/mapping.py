@@ -47,6 +47,7 @@ class Mapping:
     live: frozenset[str] = frozenset()  # destinations that exist: references under them are current
     packages: Any = None  # packages.Packages: moved importable modules (attached by plan.build)
     sites: Any = None  # sites.Sites: documentation sites and the repository's own URLs (attached by plan.build)
+    root: str | None = None  # the repository root, where the Python rules read the modules a file imports (plan.build)
 
     # ---- the one translation -------------------------------------------------------
     def translate(self, path: str) -> str | None:

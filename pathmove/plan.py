@@ -173,6 +173,8 @@ def build(
         use_git = repo.is_git(root)
     mapping = packages.attach(root, mapping)  # SPEC §4.1: moved packages, their imports follow
     mapping = sites.attach(root, mapping, use_git, mode, rewrite_own_urls)  # SPEC §4.7
+    # the Python rules read a base imported from another module there (finders/python/index.py)
+    mapping = dataclasses.replace(mapping, root=os.fspath(root))
     vouched: Any = None
     if mode == "plan":
         moves = classify_moves(root, mapping)

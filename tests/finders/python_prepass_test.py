@@ -60,6 +60,14 @@ OWN = (
     b'P = OUT / "hd_results"\n',
     b'import os\nOUT = "outputs"\n\nclass C:\n    pass\n\nOUT += ""\nP = os.path.join(OUT, "hd_results")\n',
     b'import os.path as osp\nA: str = "outputs"\nB, C = "x", "y"\nP = osp.join(A, "hd_results")\n',
+    # issue 13: a statement without a needle that uses a base whose value holds one, far
+    # after it (the reduced parse keeps it and reads up to it), directly or transitively
+    b'import os\nHD = "hd_results"\n\n\n' + FILLER + b'def late():\n    return os.path.join("outputs", HD)\n',
+    b'import os\nHD = "hd_results"\n\n\n' + FILLER + b'print(os.path.join("outputs", HD, "s.csv"))\n',
+    b'import os\nHD = "hd_results"\nE = os.path.join("outputs", HD)\n\n\n' + FILLER
+    + b'T = E + "/x"\n\n\n' + FILLER + b'def late():\n    return os.path.join(T, "hd_results")\n',
+    b'OUT2 = "outputs"\n\n\n' + FILLER + b'F = f"{OUT2}/hd_results/s.csv"\n',
+    b'HD = "hd_results"\n\n\n' + FILLER + b'E = "/".join(["outputs", HD])\n' + FILLER + b'print(HD)\n',
     # decoys the pre-pass must rule out, and near misses
     b'P = "myoutputs/hd_results"\n',
     b'P = "outputs/hd_results.bak"\n',

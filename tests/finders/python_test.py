@@ -73,8 +73,6 @@ def rewrite(src: bytes, mapping: Mapping = MAPPING, path: str = "m.py", new_path
     pytest.param(b'from shlex import join\np = join(["outputs", "hd_results"])\n', id="another join"),
     pytest.param(b'OUT = Path("outputs")\nOUT = Path("other")\np = OUT / "hd_results"\n', id="rebound name is no base"),
     pytest.param(b'p = f"{x:outputs/hd_results}"\n', id="format spec is no literal text"),
-    pytest.param(b'LOGS = "logs"\ndef f(LOGS):\n    return LOGS / "wandb_export"\ng = lambda LOGS: LOGS / "wandb_export"\n',
-                 id="parameter shadows the base"),
 ))
 def test_python_noop(src: bytes) -> None:
     assert rewrite(src) == src
@@ -447,7 +445,7 @@ def test_a_rewritten_chain_spells_the_new_path(form: str, segs: list[str]) -> No
     src = f"{BASES}p = {_chain_source(form, segs)}\n".encode()
     recs = records(src, CHAIN_MAPPING)
     if any(isinstance(r, Review) for r in recs):
-        assert all(r.kind == "py-review" for r in recs if isinstance(r, Review)), recs
+        assert all(r.kind in ("py-review", "py-unresolved") for r in recs if isinstance(r, Review)), recs
         return
     before = _value(src)
     from pathmove.finders import text
@@ -455,6 +453,38 @@ def test_a_rewritten_chain_spells_the_new_path(form: str, segs: list[str]) -> No
     want = splice(before.encode(), list(text.find_in("v", before.encode(), CHAIN_MAPPING, 0, len(before), "t")))
     after = _value(splice(src, [r for r in recs if isinstance(r, Edit)]))
     assert after == want.decode(), (src, after)
+
+
+# issue 13: text built by `+` and "/".join keeps its meaning too; an unknown `w` is taken to
+# start and end with a separator (what the string rule assumes of the text around a literal)
+TEXT_SEGMENTS = ['"a"', '"b"', '"c"', '"/b"', '"a/"', '"/"', '"a/b"', '"b/c"', '"c/a"', "w", "B", 'f"{B}/c"',
+                 'f"{w}a"', 'f"b/{B}"']
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["concat", "strjoin"]), st.lists(st.sampled_from(TEXT_SEGMENTS), min_size=2, max_size=5))
+def test_rewritten_text_spells_the_new_path(form: str, segs: list[str]) -> None:
+    if form == "concat":
+        expr = " + ".join(segs)
+    else:
+        expr = '"/".join([' + ", ".join(segs) + "])"
+    src = f'B = "a"\np = {expr}\n'.encode()
+    recs = records(src, CHAIN_MAPPING)
+    if any(isinstance(r, Review) for r in recs):
+        assert all(r.kind in ("py-review", "py-unresolved") for r in recs if isinstance(r, Review)), recs
+        return
+
+    def value(code: bytes) -> str:
+        scope: dict[str, object] = {"w": "/W/"}
+        exec(code.decode(), scope)  # noqa: S102 - our own generated snippet
+        return str(scope["p"])
+
+    from pathmove.finders import text
+
+    before = value(src)
+    want = splice(before.encode(), list(text.find_in("v", before.encode(), CHAIN_MAPPING, 0, len(before), "t")))
+    after = splice(src, [r for r in recs if isinstance(r, Edit)])
+    assert value(after) == want.decode(), (src, after)
 
 
 # ---- literals keep their meaning -------------------------------------------------------------
@@ -490,7 +520,7 @@ def test_a_rewritten_literal_holds_the_moved_value(literals: list[str]) -> None:
     before = scope["p"]
     recs = records(src, STRING_MAPPING)
     if any(isinstance(r, Review) for r in recs):
-        assert all(r.kind == "py-review" for r in recs if isinstance(r, Review)), recs
+        assert all(r.kind in ("py-review", "py-unresolved") for r in recs if isinstance(r, Review)), recs
         return
     from pathmove.finders import text
 
@@ -517,3 +547,97 @@ TOP = dataclasses.replace(from_pairs([("legacy_io", "modern_io")]),
 ))
 def test_python_top_level_package(src: bytes, expected: bytes) -> None:
     assert rewrite(src, TOP, path="app.py") == expected
+
+
+# ---- issue 13: more forms resolved; what cannot be resolved is reported --------------------
+@pytest.mark.parametrize(("src", "expected"), (
+    pytest.param(b'C = "outputs" + "/hd_results" + "/s.csv"\n', b'C = "outputs" + "/HD" + "/s.csv"\n', id="concatenation"),
+    pytest.param(b'C = "outputs/" + "hd_results"\n', b'C = "outputs/" + "HD"\n', id="concatenation, separator left"),
+    pytest.param(b'C = ("outputs"\n     + "/hd_results")  # two lines\n', b'C = ("outputs"\n     + "/HD")  # two lines\n',
+                 id="concatenation over lines"),
+    pytest.param(b'C = "eval" + "/results_v1"\n', b'C = "eval" + "/results/v1"\n', id="concatenation, growth"),
+    pytest.param(b'C = "data" + "/merge/parts" + "/x"\n', b'C = "merged" + "" + "/x"\n',
+                 id="concatenation, another parent: the first literal takes the new path"),
+    pytest.param(b'OUT = "outputs"\nC = OUT + "/hd_results/" + name\n', b'OUT = "outputs"\nC = OUT + "/HD/" + name\n',
+                 id="concatenation after a base"),
+    pytest.param(b'D = "/".join(["outputs", "hd_results", "s.csv"])\n', b'D = "/".join(["outputs", "HD", "s.csv"])\n',
+                 id="str.join of literals"),
+    pytest.param(b'import os\nD = os.sep.join(("outputs", "hd_results"))\n', b'import os\nD = os.sep.join(("outputs", "HD"))\n',
+                 id="os.sep.join of a tuple"),
+    pytest.param(b"D = '/'.join(['eval', 'results_v1'])\n", b"D = '/'.join(['eval', 'results', 'v1'])\n",
+                 id="str.join, growth in one element"),
+    pytest.param(b'HD = "hd_results"\nE = os.path.join("outputs", HD, "s.csv")\n',
+                 b'HD = "HD"\nE = os.path.join("outputs", HD, "s.csv")\n', id="string constant used as a segment"),
+    pytest.param(b'HD = "hd_results"\nE = os.path.join("outputs", HD)\nG = Path("outputs") / HD / "x"\n',
+                 b'HD = "HD"\nE = os.path.join("outputs", HD)\nG = Path("outputs") / HD / "x"\n',
+                 id="string constant, every use agrees"),
+    pytest.param(b'OUT2 = "outputs"\nF = f"{OUT2}/hd_results/s.csv"\n', b'OUT2 = "outputs"\nF = f"{OUT2}/HD/s.csv"\n',
+                 id="f-string field naming a base"),
+    pytest.param(b'OUT = Path("outputs")\nF = Path(f"{OUT}/hd_results")\n', b'OUT = Path("outputs")\nF = Path(f"{OUT}/HD")\n',
+                 id="f-string in a chain, field naming a base"),
+    pytest.param(b'OUT = "x"\nOUT = "outputs"\np = os.path.join(OUT, "hd_results")\n',
+                 b'OUT = "x"\nOUT = "outputs"\np = os.path.join(OUT, "HD")\n', id="rebound name, module level, last binding"),
+))
+def test_python_rewrites_more_forms(src: bytes, expected: bytes) -> None:
+    assert rewrite(src) == expected
+
+
+@pytest.mark.parametrize(("src", "kind", "says", "line"), (
+    pytest.param(b'from elsewhere import OUT\np = OUT / "hd_results"\n', "py-unresolved", "`OUT`", 2,
+                 id="base imported from outside the repository"),
+    pytest.param(b'def f(root):\n    return os.path.join(root, "hd_results")\n', "py-unresolved", "`root`", 2,
+                 id="function parameter"),
+    pytest.param(b'p = get_root() / "hd_results" / "x.csv"\n', "py-unresolved", "`get_root()`", 1, id="call result"),
+    pytest.param(b'p = cfg.out_dir + "/hd_results"\n', "py-unresolved", "`cfg.out_dir`", 1, id="attribute of an unknown object"),
+    pytest.param(b'def f(base):\n    return f"{base}/hd_results"\n', "py-unresolved", "(`{base}`) cannot be resolved", 2,
+                 id="f-string field"),
+    pytest.param(b'p = "/".join([root, "hd_results"])\n', "py-unresolved", "`root`", 1, id="str.join after an unknown"),
+    pytest.param(b'p = Path(root).joinpath("hd_results")\n', "py-unresolved", "`root`", 1, id="joinpath"),
+    pytest.param(b'p = f"{x}hd_results"\n', "py-unresolved", "outputs/hd_results", 1,
+                 id="the unknown may end with a separator"),
+    pytest.param(b'LOGS = "logs"\ndef f(LOGS):\n    return LOGS / "wandb_export"\n', "py-unresolved", "`LOGS`", 3,
+                 id="parameter shadows the base"),
+    pytest.param(b'OUT = "a"\nOUT = "outputs"\ndef f():\n    return os.path.join(OUT, "hd_results")\n',
+                 "py-unresolved", "`OUT`", 4, id="rebound name inside a function"),
+    pytest.param(b'R = "ocean"\np = R + "/runs/spinup"\n', "py-review", "through R", 2,
+                 id="concatenation whose base would change"),
+    pytest.param(b'HD = "hd_results"\nE = os.path.join("outputs", HD)\nprint(HD)\n', "py-review", 'HD = "HD"', 2,
+                 id="string constant used elsewhere: the binding is suggested"),
+))
+def test_python_reports_what_it_cannot_resolve(src: bytes, kind: str, says: str, line: int) -> None:
+    """SPEC §3: a needle in a path-building expression is rewritten, or proven no old path,
+    or reported; never passed over silently, and no edit at the place."""
+    recs = records(src)
+    reviews = [r for r in recs if isinstance(r, Review)]
+    assert not [r for r in recs if isinstance(r, Edit)], recs
+    assert [r.kind for r in reviews] == [kind], recs
+    assert says in reviews[0].message
+    assert src[: reviews[0].start].count(b"\n") + 1 == line
+
+
+@pytest.mark.parametrize("src", (
+    pytest.param(b'p = os.path.join("data", "hd_results")\n', id="resolved, another parent"),
+    pytest.param(b'DATA = "data"\np = DATA + "/hd_results"\n', id="concatenation, another parent"),
+    pytest.param(b'p = "/".join(["data", "hd_results"])\n', id="str.join, another parent"),
+    pytest.param(b'def f(root):\n    return os.path.join(root, "data", "hd_results")\n', id="unknown, then another parent"),
+    pytest.param(b'X = "hd_results"\np = os.path.join("data", X)\n', id="constant under another parent"),
+    pytest.param(b'p = "hd_results" + ext\n', id="the needle starts the path"),
+    pytest.param(b'p = f"{n}_hd_results"\n', id="not at a component boundary"),
+    pytest.param(b'p = os.path.join(root, "hd_results_v2")\n', id="another name"),
+    pytest.param(b'p = " ".join([x, "hd_results"])\n', id="a join that builds no path"),
+    pytest.param(b'n = count + 1\n"hd_results"\n', id="no path expression"),
+))
+def test_python_noop_more_forms(src: bytes) -> None:
+    recs = records(src)
+    assert not [r for r in recs if isinstance(r, (Edit, Review))], recs
+
+
+def test_a_proven_decoy_in_a_path_is_disposed_of() -> None:
+    from pathmove import census
+    from pathmove.edits import Disposition
+
+    src = b'def f(root):\n    return os.path.join(root, "data", "hd_results")\n'
+    recs = records(src)
+    t = census.account("m.py", src, recs, mapping=MAPPING, mode="plan", archived=False, kept_lines=[], current_edits=[])
+    assert [d.state for d in recs if isinstance(d, Disposition)] == ["not-a-reference"]
+    assert t.counts == {"not-a-reference": 1}

@@ -10,7 +10,9 @@ and a test table.
   lazily, only for syntax newer than the running Python), shared records and helpers;
 * prepass: no parse for files with provably nothing to change;
 * bases: module-level bases and the function scopes that shadow them;
-* chains: segment chains (`os.path.join`, `Path(...)`, `.joinpath`, `/`) read as one path;
+* chains: segment chains (`os.path.join`, `Path(...)`, `.joinpath`, `/`, `"/".join`, `+`,
+  f-strings) read as one path; a needle after an unknown segment is a py-unresolved finding;
+* index: module-level bindings of the repository modules a file imports, read lazily;
 * strings: string literals, f-string literal parts, comments, dotted-name strings;
 * imports: moved packages — imports, relative imports, `import a.b` attribute chains;
 * safety: the rewritten file must parse to the same tree outside the edited nodes.
@@ -67,11 +69,11 @@ def _gather(source: Source, mapping: Mapping, reduce: bool = True) -> list[Recor
     g = Gatherer(source, mapping, parsed, RULES)
     g.run()
     if not g.edits:
-        return list(g.reviews)
+        return [*g.reviews, *g.dispositions]
     edits = resolve_overlaps(g.edits)  # one owner per span, never a whole file left (README)
     problem = check_edits(data, edits, g.units, offset, parsed)
     if problem:
         return [Review(source.path, edits[0].start, edits[0].end,
                        f"the rewritten file would not be the same Python ({problem}); file left unchanged, "
                        "please edit it by hand", "unsafe-edit")]
-    return [*g.reviews, *edits]
+    return [*g.reviews, *edits, *g.dispositions]

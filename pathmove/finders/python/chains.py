@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Union
 
 from pathmove import match
+from pathmove.census import Needle, occurrences
+from pathmove.edits import Disposition
 from pathmove.finders.python import bases, lex, strings
 from pathmove.finders.python.parse import _alias_name, _common_ends, _distribute, _dotted, _JOIN_FUNCS, _PATH_CTORS, _Seg
 
@@ -15,6 +18,11 @@ if TYPE_CHECKING:
 
 _BLANKS = b" \t\f\r\n\\"
 _INLINE = re.compile(rb"[ \t]*\Z")
+_SEP_NAMES = {"os.sep", "posixpath.sep"}
+# a replacement field that is one name, without conversion or format spec: `{OUT}`
+_NAME_FIELD = re.compile(rb"\{[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\}")
+# what holds the elements of a chain: a call's arguments, or the list given to "/".join
+Container = Union[ast.Call, ast.List, ast.Tuple]
 
 
 def prepare(g: Gatherer) -> None:
@@ -37,10 +45,27 @@ def prepare(g: Gatherer) -> None:
                     g.join_aliases.add(f"{alias.asname}.join")
 
 
+def _joined_list(g: Gatherer, call: ast.Call) -> ast.List | ast.Tuple | None:
+    """The list of `"/".join([...])` (or `os.sep.join`): its elements are path segments."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "join" and len(call.args) == 1 and not call.keywords):
+        return None
+    sep = func.value
+    if not ((isinstance(sep, ast.Constant) and sep.value == "/") or _dotted(sep) in _SEP_NAMES):
+        return None
+    arg = call.args[0]
+    if (isinstance(arg, (ast.List, ast.Tuple)) and arg.elts and not any(isinstance(e, ast.Starred) for e in arg.elts)
+            and g.data[g.span(arg)[0]] in b"[("):
+        return arg
+    return None
+
+
 def _call_kind(g: Gatherer, call: ast.Call) -> str | None:
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr == "joinpath":
         return "joinpath"
+    if isinstance(func, ast.Attribute) and func.attr == "join" and _joined_list(g, call) is not None:
+        return "strjoin"
     name = _dotted(func)
     if name is None:
         return None
@@ -52,12 +77,47 @@ def _call_kind(g: Gatherer, call: ast.Call) -> str | None:
     return None
 
 
+def _glued(segs: list[_Seg], glue: bytes) -> list[_Seg]:
+    """segs with the first one joined to what precedes it by glue."""
+    if not segs or segs[0].glue == glue:
+        return segs
+    return [dataclasses.replace(segs[0], glue=glue), *segs[1:]]
+
+
+def _is_path_object(g: Gatherer, node: ast.expr) -> bool:
+    """A `Path` (not a str): `/` chains, path constructors, `.joinpath`."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return True
+    return isinstance(node, ast.Call) and _call_kind(g, node) in ("ctor", "joinpath")
+
+
+def _concat_leaves(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _concat_leaves(node.left) + _concat_leaves(node.right)
+    return [node]
+
+
+def _is_concat(g: Gatherer, node: ast.BinOp) -> bool:
+    """`a + b` adding text: one operand is a string literal and none is a Path."""
+    if not isinstance(node.op, ast.Add):
+        return False
+    leaves = _concat_leaves(node)
+    return (any(isinstance(x, ast.JoinedStr) or isinstance(x, ast.Constant) and isinstance(x.value, (str, bytes))
+                for x in leaves)
+            and not any(_is_path_object(g, x) for x in leaves))
+
+
 def _flatten(g: Gatherer, node: ast.expr, ctx: tuple[Any, ...], seen: frozenset[str], mark: bool = True) -> list[_Seg]:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
         if mark:
             g.chain_nodes.add(id(node))
         return (_flatten(g, node.left, ("left", node), seen, mark)
-                + _flatten(g, node.right, ("right", node), seen, mark))
+                + _glued(_flatten(g, node.right, ("right", node), seen, mark), b"/"))
+    if isinstance(node, ast.BinOp) and (_is_concat(g, node) or ctx[:1] == ("cat",) and isinstance(node.op, ast.Add)):
+        if mark:
+            g.chain_nodes.add(id(node))
+        return (_flatten(g, node.left, ("cat", node), seen, mark)
+                + _glued(_flatten(g, node.right, ("cat", node), seen, mark), b""))
     if isinstance(node, ast.Call):
         kind = _call_kind(g, node)
         if kind is not None and not node.keywords and not any(isinstance(a, ast.Starred) for a in node.args):
@@ -67,9 +127,14 @@ def _flatten(g: Gatherer, node: ast.expr, ctx: tuple[Any, ...], seen: frozenset[
             if kind == "joinpath":
                 assert isinstance(node.func, ast.Attribute)
                 segs = list(_flatten(g, node.func.value, ("recv", node), seen, mark))  # never extend a cached list
-            for i, a in enumerate(node.args):
-                segs += _flatten(g, a, ("arg", node, i), seen, mark)
-            return segs
+            elements: Container = node
+            if kind == "strjoin":
+                listed = _joined_list(g, node)
+                assert listed is not None
+                elements = listed
+            for i, a in enumerate(_elements(elements)):
+                segs += _glued(_flatten(g, a, ("arg", elements, i), seen, mark), b"/")
+            return _glued(segs, b"/")
     if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
         toks = lex.tokens_in(g.data, *g.span(node))
         if len(toks) == 1 and not toks[0].fstring:
@@ -79,35 +144,55 @@ def _flatten(g: Gatherer, node: ast.expr, ctx: tuple[Any, ...], seen: frozenset[
             if b"\\" not in text:
                 return [_Seg("lit", text, node, ctx, piece=pc, where=(toks[0].start, toks[0].end))]
     if isinstance(node, ast.JoinedStr):
-        return _fstring_segments(g, node, ctx)
+        if mark:
+            g.chain_nodes.add(id(node))
+        return _fstring_segments(g, node, ctx, seen)
     if isinstance(node, ast.Name) and node.id in g.bases and not g._shadowed(node.id):
         return bases._base_segments(g, node.id, seen)
-    return [_Seg("opaque")]
+    if isinstance(node, ast.Name) and node.id in g.rebound:
+        at = bases.rebound_value(g, node)
+        if at is not None:
+            return bases._base_segments(g, node.id, seen, at[1], f"{node.id}@{at[0]}")
+    if isinstance(node, (ast.Name, ast.Attribute)) and not (isinstance(node, ast.Name) and g._shadowed(node.id)):
+        imported = bases._imported_segments(g, node)
+        if imported is not None:
+            return imported
+    return [_Seg("opaque", node=node)]
 
 
-def _fstring_segments(g: Gatherer, node: ast.JoinedStr, ctx: tuple[Any, ...]) -> list[_Seg]:
-    """`f"checkpoints_old/{x}"` in a chain: its first and last text continue the path."""
+def _elements(container: Container) -> list[ast.expr]:
+    return container.args if isinstance(container, ast.Call) else container.elts
+
+
+def _fstring_segments(g: Gatherer, node: ast.JoinedStr, ctx: tuple[Any, ...], seen: frozenset[str]) -> list[_Seg]:
+    """`f"checkpoints_old/{x}"` in a chain: its text continues the path; a field that names a
+    module-level base (`{OUT}`, no conversion or format spec) is that base's text."""
     toks = lex.tokens_in(g.data, *g.span(node))
     if len(toks) != 1:
-        return [_Seg("opaque")]  # implicit concatenation: not one segment
+        return [_Seg("opaque", node=node)]  # implicit concatenation: not one segment
     tok = toks[0]
     parts = tok.parts
-
-    def text_seg(pc: lex.Piece | None) -> _Seg | None:
+    if not parts:
+        return [_Seg("opaque", node=node)]
+    out: list[_Seg] = []
+    k = 0
+    for pc in parts:
         if pc is None:
-            return None
+            a, b = tok.fields[k]
+            k += 1
+            m = _NAME_FIELD.fullmatch(g.data, a, b)
+            name = m.group(1).decode() if m else ""
+            if name in g.bases and not g._shadowed(name):
+                out += _glued(bases._base_segments(g, name, seen), b"")
+            else:
+                out.append(_Seg("opaque", g.data[a:b], node=node))  # the field names it in a finding
+            continue
         text = g.data[pc.start:pc.end]
         if any(c in text for c in (b"\\", b"{", b"}")):
-            return None
-        return _Seg("lit", text, node, ctx, partial=True, piece=pc, where=(tok.start, tok.end))
-
-    if len(parts) == 1:
-        only = text_seg(parts[0])
-        return [only] if only else [_Seg("opaque")]
-    if not parts:
-        return [_Seg("opaque")]
-    first, last = text_seg(parts[0]), text_seg(parts[-1])
-    return ([first] if first else []) + [_Seg("opaque")] + ([last] if last else [])
+            out.append(_Seg("opaque", node=node))
+        else:
+            out.append(_Seg("lit", text, node, ctx, partial=True, piece=pc, where=(tok.start, tok.end), glue=b""))
+    return out
 
 
 def _chain(g: Gatherer, root: ast.expr) -> None:
@@ -116,25 +201,30 @@ def _chain(g: Gatherer, root: ast.expr) -> None:
         if s.kind == "lit" and s.node is not None and not s.partial:
             g.done.add(id(s.node))
     run: list[_Seg] = []
+    before: _Seg | None = None  # the unknown segment the run follows
     for s in segs + [_Seg("opaque")]:
         if s.kind == "opaque":
             if run:
-                _chain_run(g, root, run)
+                _chain_run(g, root, run, before)
             run = []
+            before = s
         else:
             run.append(s)
 
 
-def _chain_run(g: Gatherer, root: ast.expr, run: list[_Seg]) -> None:
-    joined = b"/".join(s.text for s in run)
-    bounds = []
-    pos = 0
-    for s in run:
-        bounds.append((pos, pos + len(s.text)))
-        pos += len(s.text) + 1
-    for m, new in g.mapping.references(joined):
+def _chain_run(g: Gatherer, root: ast.expr, run: list[_Seg], before: _Seg | None = None) -> None:
+    joined = bytearray(run[0].text)
+    bounds = [(0, len(run[0].text))]
+    for s in run[1:]:
+        joined += s.glue
+        bounds.append((len(joined), len(joined) + len(s.text)))
+        joined += s.text
+    text = bytes(joined)
+    claimed: list[tuple[int, int]] = []
+    for m, new in g.mapping.references(text):
+        claimed.append((m.start, m.end))
         covered = [i for i, (a, b) in enumerate(bounds) if a < m.end and b > m.start]
-        if all(run[i].kind == "base" for i in covered):
+        if all(run[i].kind == "base" for i in covered) and len({run[i].base for i in covered}) == 1:
             continue  # the base's own definition holds the whole path and is rewritten there
         if len(covered) == 1:
             seg = run[covered[0]]
@@ -145,7 +235,101 @@ def _chain_run(g: Gatherer, root: ast.expr, run: list[_Seg]) -> None:
             assert pc is not None
             strings._string_edit(g, pc, seg.where, pc.start + m.start - a, pc.start + m.end - a, new, "py-string")
             continue
-        _rewrite_segments(g, root, run, bounds, covered, m, new)
+        if any(run[i].glue == b"" for i in covered[1:]):
+            _rewrite_text(g, root, run, bounds, covered, m, new)
+        else:
+            _rewrite_segments(g, root, run, bounds, covered, m, new)
+    _unclaimed(g, root, run, bounds, text, claimed, before)
+
+
+def _unclaimed(g: Gatherer, root: ast.expr, run: list[_Seg], bounds: list[tuple[int, int]], text: bytes,
+               claimed: list[tuple[int, int]], before: _Seg | None) -> None:
+    """SPEC §3: a needle in a path the chain spells that no reference claims. After an unknown
+    segment (a parameter, a call, an attribute) it may still end an old path: a py-unresolved
+    finding. Where what precedes it is known and differs, it is no old path (a disposition)."""
+    for s, e, needle in occurrences(text, _needles(g)):
+        if any(a <= s and e <= b for a, b in claimed):
+            continue
+        i = next((k for k, (a, b) in enumerate(bounds) if a <= s and e <= b), None)
+        if i is None:
+            continue  # spread over segments: no literal holds it
+        seg = run[i]
+        maybe = None
+        if before is not None:
+            lead = run[0].glue + text[:s]  # what the run puts before the needle
+            maybe = next((o for o in _olds(g, needle) if _may_end(o[:len(o) - len(needle)], lead)), None)
+        if maybe is not None and before is not None:
+            unknown = _describe(g, before)
+            where: tuple[int, int] = seg.where if seg.kind == "lit" else g.span(root)
+            g.review(where, f"{needle.decode('utf-8', 'replace')!r} here may end {maybe.decode('utf-8', 'replace')} "
+                            f"but the path before it ({unknown}) cannot be resolved: check it by hand "
+                            "(or mark the line `pathmove: keep`)", "py-unresolved")
+        elif seg.kind == "lit" and seg.piece is not None:
+            a = seg.piece.start + s - bounds[i][0]
+            why = "another path (a different parent)" if s else "another path (the needle starts it)"
+            g.dispositions.append(Disposition(g.path, a, a + len(needle), "not-a-reference", why))
+
+
+def _may_end(head: bytes, lead: bytes) -> bool:
+    """Can an unknown value followed by lead spell head (the old path's components before
+    its last, with their "/")? lead must be whole components of it (the pre-pass's rule)."""
+    if not head.endswith(lead):
+        return False
+    return not lead or lead.startswith(b"/") or len(lead) == len(head) or head[-len(lead) - 1:-len(lead)] == b"/"
+
+
+def _needles(g: Gatherer) -> tuple[Needle, ...]:
+    found = g.__dict__.get("_path_needles")
+    if found is None:
+        found = tuple(sorted({Needle(e.old.rsplit("/", 1)[-1].encode(), False) for e in g.mapping.entries}))
+        g.__dict__["_path_needles"] = found
+    return found
+
+
+def _olds(g: Gatherer, needle: bytes) -> list[bytes]:
+    return [e.old.encode() for e in g.mapping.entries if e.old.rsplit("/", 1)[-1].encode() == needle]
+
+
+def _describe(g: Gatherer, seg: _Seg) -> str:
+    node = seg.node
+    if node is None:
+        return "an unknown value"
+    a, b = g.span(node)
+    src = (seg.text or g.data[a:b]).decode("utf-8", "replace")
+    src = src if len(src) <= 40 and "\n" not in src else src[:37].split("\n")[0] + "..."
+    return f"`{src}`"
+
+
+def _rewrite_text(g: Gatherer, root: ast.expr, run: list[_Seg], bounds: list[tuple[int, int]],
+                  covered: list[int], m: match.Match, new: str) -> None:
+    """A path spread over concatenated text (`"outputs" + "/hd_results"`, `f"{OUT}/hd_results"`):
+    only the changed middle is replaced, in the first literal that holds it (the others lose
+    their share of it), so the text around it keeps its spelling."""
+    old = m.old
+    pre, suf = _common_ends(old, new)
+    lo = m.start + len(old[:pre].encode())
+    hi = m.end - len(old[len(old) - suf:].encode())
+    middle = new[pre:len(new) - suf]
+    touched = [i for i in covered if max(bounds[i][0], lo) < min(bounds[i][1], hi)]
+    if not touched:  # pure insertion: the first segment that reaches the spot takes it
+        touched = [i for i in covered if bounds[i][0] <= lo <= bounds[i][1]][:1]
+    inside = sum(min(bounds[i][1], hi) - max(bounds[i][0], lo) for i in touched)
+    if not touched or inside != hi - lo:  # a separator between two segments would change
+        g.review(root, f"{old} → {new}: cannot align the path's segments; edit by hand")
+        return
+    if any(run[i].kind != "lit" for i in touched):
+        _review_base(g, root, run, touched, old, new)
+        return
+    marks = len(g.edits), len(g.units), len(g.reviews)
+    first = True
+    for i in touched:
+        seg = run[i]
+        a = bounds[i][0]
+        x, y = max(a, lo) - a, min(bounds[i][1], hi) - a
+        _segment_edit(g, seg, x, y, (middle if first else "").encode(), root)
+        first = False
+    if len(g.reviews) > marks[2]:
+        del g.edits[marks[0]:], g.units[marks[1]:]
 
 
 def _rewrite_segments(g: Gatherer, root: ast.expr, run: list[_Seg], bounds: list[tuple[int, int]],
@@ -184,9 +368,6 @@ def _rewrite_segments(g: Gatherer, root: ast.expr, run: list[_Seg], bounds: list
     for c in mid_old:
         if comp_seg[c] not in affected:
             affected.append(comp_seg[c])
-    if any(run[i].kind != "lit" for i in affected):
-        _review_base(g, root, run, comp_seg, m.old, new)
-        return
     counts = [sum(1 for c in mid_old if comp_seg[c] == i) for i in affected]
     given = _distribute(counts, len(mid_new))
     k = 0
@@ -196,6 +377,11 @@ def _rewrite_segments(g: Gatherer, root: ast.expr, run: list[_Seg], bounds: list
         lo, hi = comp_rng[comps[0]][0], comp_rng[comps[-1]][1]
         plans.append((run[i], lo, hi, mid_new[k:k + n_new], n_old))
         k += n_new
+    shared = {run[i].base for i in affected if run[i].kind != "lit"}
+    defined = len(shared) == 1 and all(run[i].kind == "lit" or bases.own_literal(g, run[i]) for i in affected)
+    if shared and not defined:
+        _review_base(g, root, run, comp_seg, m.old, new, _suggest(plans))
+        return
     # all or nothing: a place that needs review gets no partial rewrite
     marks = len(g.edits), len(g.units), len(g.reviews)
     dropped: list[_Seg] = []
@@ -203,6 +389,9 @@ def _rewrite_segments(g: Gatherer, root: ast.expr, run: list[_Seg], bounds: list
         _place(g, seg, lo, hi, parts, n_old, root, dropped)
     _drop(g, dropped, root)
     if len(g.reviews) > marks[2]:
+        del g.edits[marks[0]:], g.units[marks[1]:]
+    elif shared:  # the base's own literal changes: only if every use of it agrees (bases.finish)
+        bases.request(g, shared.pop(), root, g.edits[marks[0]:], g.units[marks[1]:], m.old, new)
         del g.edits[marks[0]:], g.units[marks[1]:]
 
 
@@ -271,17 +460,19 @@ def _operand(g: Gatherer, binop: ast.BinOp, side: str) -> tuple[int, int]:
     return _outer(g, binop.left, start, op) if side == "left" else _outer(g, binop.right, op + 1, end)
 
 
-def _arg_bounds(g: Gatherer, call: ast.Call, i: int) -> tuple[int, int]:
-    """The bytes an argument may own: from after the `(` or comma before it to the comma or
-    `)` after it."""
-    data, args = g.data, call.args
+def _arg_bounds(g: Gatherer, call: Container, i: int) -> tuple[int, int]:
+    """The bytes an argument (or a list element) may own: from after the `(`, `[` or comma
+    before it to the comma or bracket after it."""
+    data, args = g.data, _elements(call)
     a, b = g.span(args[i])
     if i:
         prev = g.span(args[i - 1])[1]
         lo = prev + _free_find(data[prev:a], b",", last=True) + 1
-    else:
+    elif isinstance(call, ast.Call):
         func = g.span(call.func)[1]
         lo = func + _free_find(data[func:a], b"(") + 1
+    else:
+        lo = g.span(call)[0] + 1
     nxt = g.span(args[i + 1])[0] if i + 1 < len(args) else g.span(call)[1] - 1
     k = _free_find(data[b:nxt], b",")
     hi = b + k if k >= 0 else nxt
@@ -294,8 +485,8 @@ def _free_find(gap: bytes, what: bytes, last: bool = False) -> int:
     return code.rfind(what) if last else code.find(what)
 
 
-def _arg(g: Gatherer, call: ast.Call, i: int) -> tuple[int, int]:
-    return _outer(g, call.args[i], *_arg_bounds(g, call, i))
+def _arg(g: Gatherer, call: Container, i: int) -> tuple[int, int]:
+    return _outer(g, _elements(call)[i], *_arg_bounds(g, call, i))
 
 
 def _seg_outer(g: Gatherer, seg: _Seg) -> tuple[int, int]:
@@ -350,7 +541,7 @@ def _split(g: Gatherer, seg: _Seg, parts: list[str], root: ast.expr) -> None:
 
 def _drop(g: Gatherer, segs: list[_Seg], root: ast.expr) -> None:
     """Segments whose components all went to earlier ones: `Path("a") / "b"` → `Path("ab")`."""
-    calls: dict[int, tuple[ast.Call, set[int]]] = {}
+    calls: dict[int, tuple[Container, set[int]]] = {}
     for seg in segs:
         kind = seg.ctx[0] if seg.ctx else ""
         if kind == "right":
@@ -361,7 +552,7 @@ def _drop(g: Gatherer, segs: list[_Seg], root: ast.expr) -> None:
         else:
             _drop_span(g, seg.where, None, root)
     for call, gone in calls.values():
-        args = call.args
+        args = _elements(call)
         where = g.span(args[min(gone)])
         kept = [i for i in range(len(args)) if i not in gone]
         if 0 in gone and kept:  # leading arguments: up to the first one kept
@@ -369,7 +560,7 @@ def _drop(g: Gatherer, segs: list[_Seg], root: ast.expr) -> None:
             _drop_span(g, where, (_arg(g, call, 0)[0], _arg(g, call, first)[0]), root)
             gone = {i for i in gone if i > first}
         elif not kept:
-            func = call.func
+            func = call.func if isinstance(call, ast.Call) else None
             span = None
             if isinstance(func, ast.Attribute) and func.attr == "joinpath":
                 recv = g.span(func.value)[1]
@@ -389,15 +580,40 @@ def _drop_span(g: Gatherer, where: tuple[int, int], span: tuple[int, int] | None
     g.edit(span[0], span[1], b"", "py-chain", root)
 
 
-def _review_base(g: Gatherer, root: ast.expr, run: list[_Seg], comp_seg: list[int], old: str, new: str) -> None:
+def _review_base(g: Gatherer, root: ast.expr, run: list[_Seg], comp_seg: list[int], old: str, new: str,
+                 suggestion: str = "") -> None:
     names = sorted({run[i].base for i in comp_seg if run[i].kind == "base"})
     shared = ", ".join(names) or "a shared name"
-    g.review(root, f"this path spells {old} through {shared}; the new path {new} would need "
-                   f"{shared} itself to change (it is used elsewhere): edit by hand")
+    homes = sorted({run[i].home for i in comp_seg if run[i].kind == "base" and run[i].home})
+    where = f" (bound in {', '.join(homes)})" if homes else ""
+    g.review(root, f"this path spells {old} through {shared}{where}; the new path {new} would need "
+                   f"{shared} itself to change (it is used elsewhere): edit by hand{suggestion}")
+
+
+def _suggest(plans: list[tuple[_Seg, int, int, list[str], int]]) -> str:
+    """The replacement text a shared name's own literal would need, for the review."""
+    out = []
+    for seg, lo, hi, parts, _ in plans:
+        if seg.kind != "base":
+            continue
+        text = seg.text.decode("utf-8", "replace")
+        if parts:
+            after = text[:lo] + "/".join(parts) + text[hi:]
+        else:
+            after = (text[:lo] + text[hi + 1:]) if text[hi:hi + 1] == "/" else text[:max(lo - 1, 0)] + text[hi:]
+        out.append(f"{seg.base}{' in ' + seg.home if seg.home else ''}: {text!r} → {after!r}")
+    return "; suggested: " + ", ".join(out) if out else ""
 
 
 def visit_BinOp(g: Gatherer, node: ast.BinOp) -> bool:
-    if isinstance(node.op, ast.Div) and id(node) not in g.chain_nodes:
+    if id(node) not in g.chain_nodes and (isinstance(node.op, ast.Div) or _is_concat(g, node)):
+        _chain(g, node)
+    return True
+
+
+def visit_JoinedStr(g: Gatherer, node: ast.JoinedStr) -> bool:
+    """An f-string with a replacement field spells a path from what the field holds."""
+    if id(node) not in g.chain_nodes and any(isinstance(v, ast.FormattedValue) for v in node.values):
         _chain(g, node)
     return True
 
@@ -408,4 +624,4 @@ def visit_Call(g: Gatherer, node: ast.Call) -> bool:
     return True
 
 
-VISIT = {"BinOp": visit_BinOp, "Call": visit_Call}
+VISIT = {"BinOp": visit_BinOp, "Call": visit_Call, "JoinedStr": visit_JoinedStr}

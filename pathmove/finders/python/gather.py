@@ -11,7 +11,8 @@ from types import ModuleType
 from typing import Any, Callable, Sequence, Union
 
 from pathmove import packages
-from pathmove.edits import Edit, Review
+from pathmove.edits import Disposition, Edit, Review
+from pathmove.finders.python import parse
 from pathmove.finders.python.parse import Parsed, _Seg
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
@@ -47,11 +48,18 @@ class Gatherer:
         self.visit_hooks, self.leave_hooks = dispatch(rules)
         self.edits: list[Edit] = []
         self.reviews: list[Review] = []
+        self.dispositions: list[Disposition] = []  # needles a resolved chain proves are no old path
         self.units: list[tuple[int, int]] = []  # nodes whose structure an edit may change
         self.done: set[int] = set()  # ids of string nodes already handled by a chain
         self.chain_nodes: set[int] = set()
         self.bases: dict[str, ast.expr] = {}  # module-level bindings (bases.prepare)
         self.base_cache: dict[str, list[_Seg]] = {}
+        self.rebound: dict[str, list[tuple[int, ast.expr | None]]] = {}  # names bound more than once
+        # names imported from modules that may be the repository's own (bases.prepare, index.py)
+        self.imported: dict[str, tuple[ast.ImportFrom, str] | None] = {}
+        self.module_alias: dict[str, str | tuple[ast.ImportFrom, str] | None] = {}
+        # a base's own literal that a chain's rewrite changes: (chain, its edits, units, old, new)
+        self.def_requests: dict[str, list[tuple[ast.expr, list[Edit], list[tuple[int, int]], str, str]]] = {}
         self.scopes: list[set[str]] = []  # names bound in the enclosing functions
         self.join_aliases: set[str] = set()  # chains.prepare
         self.ctor_aliases: set[str] = set()
@@ -73,17 +81,40 @@ class Gatherer:
         if self.tree is None:
             return
         # walk only the top-level statements whose bytes, with the blank lines and comments
-        # around them, hold a needle
+        # around them, hold a needle, or name a module-level base whose value holds one
         needles = self.mapping.needles
         relative = self.has_packages and self.source.path != self.source.new_path
         body = self.tree.body
         bounds = [self.statement_span(stmt) for stmt in body]
+        hot = parse.hot_words(self.hot_names())
         for i, stmt in enumerate(body):
             lo = bounds[i - 1][1] if i else self.offset
             hi = bounds[i + 1][0] if i + 1 < len(body) else self.parsed.end
             chunk = self.data[lo:hi]
-            if any(n in chunk for n in needles) or (relative and b"from ." in chunk):
+            if (any(n in chunk for n in needles) or (relative and b"from ." in chunk)
+                    or hot is not None and hot.search(chunk)):
                 self.walk(stmt)
+        for rule in self.rules:
+            finish = getattr(rule, "finish", None)
+            if finish is not None:
+                finish(self)
+
+    def hot_names(self) -> set[str]:
+        """Module-level bases whose value holds a needle, or names such a base (transitively):
+        a statement that uses one may spell an old path without naming it."""
+        needles = self.mapping.needles
+        values = {k: self.data[slice(*self.span(v))] for k, v in self.bases.items()}
+        for k, bound in self.rebound.items():
+            values[k] = b"\n".join(self.data[slice(*self.span(v))] for _, v in bound if v is not None)
+        hot = {k for k, b in values.items() if any(n in b for n in needles)}
+        while hot:
+            words = parse.hot_words(hot)
+            assert words is not None
+            more = {k for k, b in values.items() if k not in hot and words.search(b)}
+            if not more:
+                break
+            hot |= more
+        return hot
 
     def walk(self, node: ast.AST) -> None:
         """Depth first, parents before children, calling every rule's hook for the node type.
@@ -118,9 +149,9 @@ class Gatherer:
         if unit is not None:
             self.units.append(unit if isinstance(unit, tuple) else self.span(unit))
 
-    def review(self, where: Where, message: str) -> None:
+    def review(self, where: Where, message: str, kind: str = "py-review") -> None:
         start, end = where if isinstance(where, tuple) else self.span(where)
-        self.reviews.append(Review(self.path, start, end, message, "py-review"))
+        self.reviews.append(Review(self.path, start, end, message, kind))
 
     def _shadowed(self, name: str) -> bool:
         """A module-level name rebound inside the enclosing functions is not the base."""
