@@ -10,6 +10,7 @@ and a test table.
   lazily, only for syntax newer than the running Python), shared records and helpers;
 * prepass: no parse for files with provably nothing to change;
 * bases: module-level bases and the function scopes that shadow them;
+* relative: paths relative to the file itself (`__file__`, Hydra's config_path), re-based when it moves;
 * chains: segment chains (`os.path.join`, `Path(...)`, `.joinpath`, `/`) read as one path;
 * strings: string literals, f-string literal parts, comments, dotted-name strings;
 * imports: moved packages — imports, relative imports, `import a.b` attribute chains;
@@ -23,9 +24,9 @@ from typing import Iterator
 
 from pathmove.edits import Record, Review
 from pathmove.finders import ParseFailed
-from pathmove.finders.python import bases, chains, imports, strings
+from pathmove.finders.python import bases, chains, imports, relative, strings
 from pathmove.finders.python.gather import Gatherer
-from pathmove.finders.python.parse import BOM, read
+from pathmove.finders.python.parse import BOM, read, reads_here
 from pathmove.finders.python.prepass import _may_hold_reference, _reduce
 from pathmove.finders.python.safety import check_edits
 from pathmove.mapping import Mapping
@@ -33,7 +34,7 @@ from pathmove.scan import Source
 
 # The rules, in the order their hooks run on each node (chains before strings: a chain marks
 # the literals it owns as done).
-RULES: tuple[ModuleType, ...] = (bases, chains, strings, imports)
+RULES: tuple[ModuleType, ...] = (bases, relative, chains, strings, imports)
 
 __all__ = ["BOM", "RULES", "check_edits", "find"]
 
@@ -63,7 +64,8 @@ def _gather(source: Source, mapping: Mapping, reduce: bool = True) -> list[Recor
     data = source.data
     offset = len(BOM) if data.startswith(BOM) else 0
     relative = mapping.packages is not None and bool(mapping.packages.moves) and source.path != source.new_path
-    parsed = read(data, offset, mapping, shortcut=reduce, relative=relative)
+    parsed = read(data, offset, mapping, shortcut=reduce and not reads_here(source.path, source.new_path, data),
+                  relative=relative)
     g = Gatherer(source, mapping, parsed, RULES)
     g.run()
     if not g.edits:

@@ -12,6 +12,7 @@ from typing import Any, Callable, Sequence, Union
 
 from pathmove import packages
 from pathmove.edits import Edit, Review
+from pathmove.finders.python import parse
 from pathmove.finders.python.parse import Parsed, _Seg
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
@@ -57,6 +58,7 @@ class Gatherer:
         self.ctor_aliases: set[str] = set()
         self.import_roots: set[str] = set()  # names bound by `import a.b` (attribute chains follow)
         self.module_args: set[int] = set()  # strings passed where a module name is expected
+        self.here: Any = None  # relative.prepare: paths relative to the file itself
         self.has_packages = mapping.packages is not None and bool(mapping.packages.moves)
         self.old_pkg = packages.package_of(source.path, mapping) if mapping.packages is not None else None
         self.new_pkg = packages.package_of(source.new_path, mapping) if mapping.packages is not None else None
@@ -77,6 +79,10 @@ class Gatherer:
         needles = self.mapping.needles
         relative = self.has_packages and self.source.path != self.source.new_path
         body = self.tree.body
+        if parse.reads_here(self.source.path, self.source.new_path, self.data):
+            for stmt in body:  # SPEC §4.1: a moving file's paths relative to itself hold no needle
+                self.walk(stmt)
+            return
         bounds = [self.statement_span(stmt) for stmt in body]
         for i, stmt in enumerate(body):
             lo = bounds[i - 1][1] if i else self.offset

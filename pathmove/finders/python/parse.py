@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import bisect
 import dataclasses
+import posixpath
 import re
 import warnings
 from typing import Any, Sequence
@@ -45,6 +46,19 @@ _BINDING = re.compile(rb"(?:import|from)\b|[A-Za-z_][A-Za-z0-9_]*[ \t]*(?::[^\r\
 # skip from newline to newline, ~6x faster on a 1,400-line module
 _BINDING_LINE = re.compile(rb"\n(?:" + _BINDING.pattern + rb")")
 _REDUCE_FROM = 512  # smaller files are parsed whole: nothing to gain
+# SPEC §4.1: what a path relative to the file itself is built from (relative.py)
+HERE = (b"__file__", b"config_path")
+
+
+def rebased(path: str, new_path: str) -> bool:
+    """The file lands in another folder: its paths relative to itself need re-basing."""
+    return posixpath.dirname(path) != posixpath.dirname(new_path)
+
+
+def reads_here(path: str, new_path: str, data: bytes) -> bool:
+    """A moving file that may build paths from its own place: parsed and walked whole, since a
+    base bound to `__file__` is judged by all its uses (relative.py), needle or not."""
+    return rebased(path, new_path) and any(n in data for n in HERE)
 
 
 @dataclasses.dataclass(frozen=True)
