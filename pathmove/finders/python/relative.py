@@ -262,10 +262,9 @@ def _find_bases(g: Gatherer, st: State) -> None:
         a, text = s[0], _text(run)
         old_root, new_root = _roots(st, a)
         old = _join(_up(old_root, a.n), text)
-        base = _Base(value, a, text, old=old)
-        _decide(g, st, name, base, _join(_up(new_root, a.n), text), _translate(g, old))
-        st.bases[name] = base
+        base = st.bases[name] = _Base(value, a, text, old=old)
         st.bindings[id(value)] = name
+        _decide(g, st, name, base, _join(_up(new_root, a.n), text), _translate(g, old))
 
 
 def _decide(g: Gatherer, st: State, name: str, base: _Base, kept: str, moved: str) -> None:
@@ -386,6 +385,8 @@ def _anchored(g: Gatherer, st: State, node: ast.expr, a: _Anchor, run: list[_Seg
     old = _join(_up(old_root, a.n), text)
     new = _translate(g, old)
     if _join(_up(new_root, a.n), text) == new:
+        if more and st.moves:
+            _computed(g, st, node, old)
         return True
     marks = len(g.edits), len(g.units), len(g.reviews)
     if not a.root and _ascend(g, st, node, a, run, text, new_root, new):
@@ -402,7 +403,19 @@ def _anchored(g: Gatherer, st: State, node: ast.expr, a: _Anchor, run: list[_Seg
         _respell(g, node, run, text, _relative(new, _up(new_root, a.n), text))
     if len(g.reviews) > marks[2]:
         del g.edits[marks[0]:], g.units[marks[1]:]  # all or nothing
+    elif more and st.moves:
+        _computed(g, st, node, old)
     return True
+
+
+def _computed(g: Gatherer, st: State, node: ast.expr, known: str) -> None:
+    """A moving file's path goes on with a computed part below `known`: re-basing kept the
+    folder, but if that part names a path the mapping moves, only a person can tell."""
+    under = [e.old for e in g.mapping.entries
+             if e.old != st.old_file and (not known or e.old == known or e.old.startswith(known + "/"))]
+    if under:
+        g.review(node, f"this path goes on below {known or '.'}/ with a computed part; if it reaches "
+                       f"{', '.join(sorted(under)[:3])} (moved), edit it by hand")
 
 
 def _same_folder(g: Gatherer, a: _Anchor, old_root: str, new_root: str) -> int | None:
