@@ -73,6 +73,14 @@ REWRITES = (
          b'X = Path(__file__).parent.parent.parent / "configs" / name\n', "computed file name below"),
     case(b'# r\xc3\xa9sum\xc3\xa9\r\nX = Path(__file__).parents[1] / "configs"\r\n',
          b'# r\xc3\xa9sum\xc3\xa9\r\nX = Path(__file__).parents[2] / "configs"\r\n', "CRLF, non-ASCII before"),
+    case(b'@hydra.main("../configs", "a")\ndef main(cfg):\n    pass\n',
+         b'@hydra.main("../../configs", "a")\ndef main(cfg):\n    pass\n', "hydra.main, positional"),
+    case(b'@hydra.main(config_path=".")\ndef main(cfg):\n    pass\n',
+         b'@hydra.main(config_path="..")\ndef main(cfg):\n    pass\n', "hydra, the file\'s own folder"),
+    case(b'from os.path import join as j\nfrom pathlib import Path as P\nUP = j(P(__file__).parent, "..")\n'
+         b'X = j(UP, "configs")\n',
+         b'from os.path import join as j\nfrom pathlib import Path as P\nUP = j(P(__file__).parent, "..", "..")\n'
+         b'X = j(UP, "configs")\n', "aliased join and Path in a base"),
     # the target moves, the file stays: the segments follow it
     case(b'X = Path(__file__).parent.parent / "configs" / "a.yaml"\n',
          b'X = Path(__file__).parent.parent / "conf" / "a.yaml"\n', "target moves", CONF),
@@ -144,6 +152,10 @@ def test_relative_noop(src: bytes, mapping: Mapping, path: str, expected: bytes)
 REVIEWS = (
     case(b'X = Path(__file__).parents[i] / "configs"\n', b"not a number", "unknown index"),
     case(b'X = helper(__file__)\n', b"cannot re-base", "__file__ through a function"),
+    case(b'X = os.path.splitext(__file__)[0] + ".yaml"\n', b"cannot re-base", "__file__ through splitext"),
+    case(b'X = Path(__file__).with_suffix(".yaml")\n', b"beside the file", "a sibling of the file"),
+    case(b'@hydra.main(config_path=f"../{NAME}")\ndef main(cfg):\n    pass\n', b"is computed", "hydra f-string"),
+    case(b'@hydra.main(config_path="../" "configs")\ndef main(cfg):\n    pass\n', b"in pieces", "hydra in pieces"),
     case(b'X = f"{os.path.dirname(__file__)}/../configs"\n', b"f-string", "__file__ in an f-string"),
     case(b'@hydra.main(config_path=CONFIGS)\ndef main(cfg):\n    pass\n', b"config_path is computed", "hydra computed"),
     case(b'X = os.path.join(__file__, "..", "configs")\n', b"the file's own path", "joined to the file itself"),

@@ -46,8 +46,9 @@ _BINDING = re.compile(rb"(?:import|from)\b|[A-Za-z_][A-Za-z0-9_]*[ \t]*(?::[^\r\
 # skip from newline to newline, ~6x faster on a 1,400-line module
 _BINDING_LINE = re.compile(rb"\n(?:" + _BINDING.pattern + rb")")
 _REDUCE_FROM = 512  # smaller files are parsed whole: nothing to gain
-# SPEC §4.1: what a path relative to the file itself is built from (relative.py)
-HERE = (b"__file__", b"config_path")
+# SPEC §4.1: what a path relative to the file itself is built from (relative.py); Hydra's
+# config_path may be passed by position, but `hydra` is then imported by name
+HERE = (b"__file__", b"config_path", b"hydra")
 
 
 def rebased(path: str, new_path: str) -> bool:

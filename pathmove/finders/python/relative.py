@@ -19,7 +19,7 @@ import posixpath
 from typing import TYPE_CHECKING, Any
 
 from pathmove.finders.python import chains, lex, strings
-from pathmove.finders.python.parse import _alias_name, _dotted, _Seg, rebased
+from pathmove.finders.python.parse import _alias_name, _dotted, _Seg, reads_here, rebased
 from pathmove.match import Match
 
 if TYPE_CHECKING:
@@ -30,7 +30,8 @@ _ABSPATH = {f"{m}.{f}" for m in ("os.path", "osp", "posixpath", "path") for f in
 _SAME = ("resolve", "absolute", "expanduser")  # Path methods that keep the folder
 _HYDRA = {"hydra.main", "hydra.initialize"}
 # calls that read `__file__` without building a path from it
-_HARMLESS = {"basename", "splitext", "print", "str", "repr", "fspath", "getLogger", "exists", "isfile"}
+_HARMLESS = {"basename", "print", "str", "repr", "fspath", "getLogger", "exists", "isfile"}
+_SIBLING = {"with_name", "with_suffix", "with_stem"}  # a path beside the file, not the file
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,6 +74,7 @@ class State:
     bases: dict[str, _Base] = dataclasses.field(default_factory=dict)
     bindings: dict[int, str] = dataclasses.field(default_factory=dict)  # id(value) → base name
     claimed: set[int] = dataclasses.field(default_factory=set)  # nodes read by this rule
+    ready: bool = False  # the bases have been read
 
 
 # ---- paths -------------------------------------------------------------------------------
@@ -219,6 +221,9 @@ def prepare(g: Gatherer) -> None:
     st = State(g.source.path, g.source.new_path, rebased(g.source.path, g.source.new_path))
     g.here = st
     if g.tree is None:
+        if reads_here(st.old_file, st.new_file, g.data):
+            g.review((g.offset, g.offset), "this file moves and builds paths from its own place (__file__, "
+                                           "config_path), but its syntax is newer than this Python: check them by hand")
         return
     for stmt in g.tree.body:
         if isinstance(stmt, ast.ImportFrom) and not stmt.level:
@@ -237,7 +242,6 @@ def prepare(g: Gatherer) -> None:
                     st.abspath.update(f"{alias.asname}.{f}" for f in ("abspath", "realpath", "normpath"))
                 elif alias.name == "hydra" and alias.asname is not None:
                     st.hydra.update({f"{alias.asname}.main", f"{alias.asname}.initialize"})
-    _find_bases(g, st)
 
 
 def _find_bases(g: Gatherer, st: State) -> None:
@@ -318,6 +322,9 @@ def _uses(g: Gatherer, st: State, name: str) -> list[tuple[tuple[int, str] | Non
 def _state(g: Gatherer) -> State:
     st = g.here
     assert isinstance(st, State)
+    if not st.ready:  # after every rule's prepare: chains' aliases (`from os.path import join`) are known
+        st.ready = True
+        _find_bases(g, st)
     return st
 
 
@@ -332,6 +339,13 @@ def visit_expr(g: Gatherer, node: ast.expr) -> bool:
             g.review(node, f"__file__ is used here in a way pathmove cannot re-base; check that the paths "
                            f"built from it still reach their targets from {posixpath.dirname(st.new_file) or '.'}/")
         return True
+    if isinstance(node, ast.Attribute) and node.attr in _SIBLING and st.moves:
+        a = _anchor(g, st, node.value)
+        if a is not None and a.n == 0 and not a.root:
+            st.claimed.update(id(x) for x in ast.walk(node.value))
+            g.review(node, f"a path beside the file (.{node.attr}) stays in {posixpath.dirname(st.old_file) or '.'}/ "
+                           f"while the file moves to {posixpath.dirname(st.new_file) or '.'}/; check it")
+            return True
     s = _split(g, st, node)
     if s is None:
         if isinstance(node, ast.Call) and _dotted(node.func) is not None and \
@@ -509,10 +523,8 @@ def _hydra(g: Gatherer, st: State, call: ast.Call) -> None:
     """`@hydra.main(config_path=...)`, `hydra.initialize(config_path=...)`: relative to the file."""
     if _dotted(call.func) not in st.hydra:
         return
-    for kw in call.keywords:
-        if kw.arg != "config_path":
-            continue
-        value = kw.value
+    given = [kw.value for kw in call.keywords if kw.arg == "config_path"] + call.args[:1]  # its first parameter
+    for value in given:
         if isinstance(value, ast.Constant) and value.value is None:
             continue
         if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
@@ -521,12 +533,15 @@ def _hydra(g: Gatherer, st: State, call: ast.Call) -> None:
                                 f"{posixpath.dirname(st.new_file) or '.'}/")
             continue
         toks = lex.tokens_in(g.data, *g.span(value))
-        if len(toks) != 1 or toks[0].fstring or toks[0].parts[0] is None:
+        pc = toks[0].parts[0] if len(toks) == 1 and not toks[0].fstring else None
+        text = "" if pc is None else g.data[pc.start:pc.end].decode("utf-8", "surrogateescape")
+        if "://" in text or text.startswith("/"):
+            continue  # `pkg://` and absolute paths do not depend on where the file is
+        if pc is None or "\\" in text:
+            if st.moves:
+                g.review(value, "Hydra's config_path is spelled in pieces or with escapes; check it is right from "
+                                f"{posixpath.dirname(st.new_file) or '.'}/")
             continue
-        pc = toks[0].parts[0]
-        text = g.data[pc.start:pc.end].decode("utf-8", "surrogateescape")
-        if "\\" in text or "://" in text or text.startswith("/"):
-            continue  # escapes, `pkg://` and absolute paths do not depend on where the file is
         g.done.add(id(value))
         old_dir, new_dir = posixpath.dirname(st.old_file), posixpath.dirname(st.new_file)
         old = _join(old_dir, text)
