@@ -112,6 +112,10 @@ REWRITES = (
     case(b'X = Path(__file__).parent / "local.yaml"\n',
          b'X = Path(__file__).parent / "train" / "local.yaml"\n', "a target left behind below", UP,
          "scripts/train/run.py"),
+    case(b'X = Path(__file__).parent.parent / "neighbour"\n', b'X = Path(__file__).parent.parent.parent / "neighbour"\n',
+         "a folder beside the repository", from_pairs([("run.py", "tools/run.py")]), "run.py"),
+    case(b'HERE = Path(__file__).parent\nX = HERE / "local.yaml"\n', b'HERE = Path(__file__).parent\nX = HERE / "train" / "local.yaml"\n',
+         "a base going up cannot reach: its uses follow", UP, "scripts/train/run.py"),
     # the file's folder moves under another one
     case(b'ROOT = Path(__file__).parent.parent\n', b'ROOT = Path(__file__).parent.parent.parent\n', "folder moves",
          FOLDER),
@@ -161,6 +165,8 @@ REVIEWS = (
     case(b'X = os.path.join(__file__, "..", "configs")\n', b"the file's own path", "joined to the file itself"),
     case(b'HERE = Path(__file__).parent\nA = HERE / "data.json"\nB = HERE / ".." / "configs"\n',
          b"HERE is used for paths that need it re-based", "one base, different outcomes", SIBLING),
+    case(b'HERE = Path(__file__).parent\nX = HERE / "local.yaml"\nprint(HERE)\n', b"cannot re-spell",
+         "a base that cannot be re-based, used bare", UP, "scripts/train/run.py"),
     case(b'import sys\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), sub))\n', b"computed part",
          "sys.path entry with a computed part", WITH_OTHERS),
 )

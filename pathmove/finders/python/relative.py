@@ -102,6 +102,8 @@ def _ancestor_depth(path: str, target: str) -> int | None:
     """How many times path must be cut to reach target (None: target is not above path)."""
     comps = path.split("/") if path else []
     tcomps = target.split("/") if target else []
+    if tcomps and all(c == ".." for c in tcomps):
+        return len(comps) + len(tcomps)  # above the root: up past it
     if ".." in tcomps or tcomps != comps[:len(tcomps)]:
         return None
     return len(comps) - len(tcomps)
@@ -289,12 +291,16 @@ def _decide(g: Gatherer, st: State, name: str, base: _Base, kept: str, moved: st
             fine_kept.append(where)
         if m and not k:
             fine_moved.append(where)
+    a = base.anchor
+    depth = _ancestor_depth(st.new_file, moved)
+    ascends = bool(a.root or base.text) or (depth is not None and depth >= 1 and a.last in ("parent", "index", "dirname"))
     if fine_kept and (fine_moved or bare):
         base.decision = "review"
-        lines = sorted({g.parsed.span(w)[0] for w in fine_kept})
-        base.why = (f"{name} is used for paths that need it re-based (to {moved or '.'}) and for paths that "
-                    f"still work as it is ({len(lines)} place(s)); edit by hand")
-    elif fine_kept:
+        lines = sorted({g.data.count(b"\n", 0, g.span(w)[0]) + 1 for w in fine_kept})
+        base.why = (f"{name} is used for paths that need it re-based (to {moved or '.'}/) and for paths that "
+                    f"still work as it is (line {', '.join(map(str, lines))}); edit by hand")
+    elif fine_kept or (not ascends and not bare):
+        # kept as it is: the paths built on it are re-spelled below it, each in its place
         base.decision, base.final = "keep", kept
 
 
@@ -417,6 +423,8 @@ def _anchored(g: Gatherer, st: State, node: ast.expr, a: _Anchor, run: list[_Seg
         _respell(g, node, run, text, _relative(new, _up(new_root, a.n), text))
     if len(g.reviews) > marks[2]:
         del g.edits[marks[0]:], g.units[marks[1]:]  # all or nothing
+        if name is not None:
+            st.bases[name].decision = "review"  # its uses were judged as if it were re-based
     elif more and st.moves:
         _computed(g, st, node, old)
     return True
