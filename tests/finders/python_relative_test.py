@@ -9,7 +9,6 @@ from pathmove.edits import Edit, Review, splice
 from pathmove.finders import python
 from pathmove.mapping import Mapping, from_pairs
 from pathmove.scan import Source
-from tests.finders.python_prepass_test import _forms
 
 RUN = "scripts/run.py"
 DEEPER = from_pairs([(RUN, "scripts/train/run.py")])
@@ -181,18 +180,13 @@ def test_relative_reviews(src: bytes, mapping: Mapping, path: str, says: bytes) 
     assert src[reviews[0].start:reviews[0].end].strip(), reviews[0]  # it points at code
 
 
+# every case above, for tests/finders/python_prepass_test.py (the shortcuts change no record)
+CASES = (*REWRITES, *NOOPS, *REVIEWS)
+
+
 def test_a_conflicting_base_changes_nothing() -> None:
     src = HEAD + b'HERE = Path(__file__).parent\nA = HERE / "data.json"\nB = HERE / ".." / "configs"\n'
     assert not [r for r in records(src, SIBLING, RUN) if isinstance(r, Edit)]
-
-
-@pytest.mark.parametrize(("src", "mapping", "path"), [
-    pytest.param(c.values[0], c.values[1], c.values[2], id=c.id) for c in (*REWRITES, *NOOPS, *REVIEWS)])
-def test_shortcuts_change_no_record(src: bytes, mapping: Mapping, path: str) -> None:
-    """The pre-pass and the reduced parse (issue 8) give the full parse's records here too."""
-    for data in _forms(src):
-        s = Source(path, mapping.translate(path) or path, data, "python")
-        assert list(python.find(s, mapping)) == python._guarded(s, mapping, reduce=False)
 
 
 def test_a_rename_in_the_same_folder_is_not_parsed() -> None:
