@@ -115,6 +115,11 @@ REWRITES = (
          "a folder beside the repository", from_pairs([("run.py", "tools/run.py")]), "run.py"),
     case(b'HERE = Path(__file__).parent\nX = HERE / "local.yaml"\n', b'HERE = Path(__file__).parent\nX = HERE / "train" / "local.yaml"\n',
          "a base going up cannot reach: its uses follow", UP, "scripts/train/run.py"),
+    case(b'CFG = (\n    Path(__file__)\n    .parent\n    .parent\n    .parent\n    / "configs"\n)\n',
+         b'CFG = (\n    Path(__file__)\n    .parent\n    .parent\n    / "configs"\n)\n', "one .parent less, on its own line",
+         UP, "scripts/train/run.py"),
+    case(b'X = Path(__file__).parent.parent / "scripts" / "x"\n', b'X = Path(__file__).parent.parent / "tools" / "x"\n',
+         "a target in the file's own moving folder, spelled from above", from_pairs([("scripts", "tools")])),
     # the file's folder moves under another one
     case(b'ROOT = Path(__file__).parent.parent\n', b'ROOT = Path(__file__).parent.parent.parent\n', "folder moves",
          FOLDER),
@@ -166,6 +171,8 @@ REVIEWS = (
          b"HERE is used for paths that need it re-based", "one base, different outcomes", SIBLING),
     case(b'HERE = Path(__file__).parent\nX = HERE / "local.yaml"\nprint(HERE)\n', b"cannot re-spell",
          "a base that cannot be re-based, used bare", UP, "scripts/train/run.py"),
+    case(b'X = (\n    Path(__file__)\n    .parent\n    .parent  # up\n    .parent\n    / "configs"\n)\n', b"cannot re-spell",
+         "a comment between the parents, and no segment can reach above the root", UP, "scripts/train/run.py"),
     case(b'import sys\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), sub))\n', b"computed part",
          "sys.path entry with a computed part", WITH_OTHERS),
 )

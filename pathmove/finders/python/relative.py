@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import posixpath
+import re
 from typing import TYPE_CHECKING, Any
 
 from pathmove.finders.python import chains, lex, strings
@@ -109,9 +110,25 @@ def _ancestor_depth(path: str, target: str) -> int | None:
     return len(comps) - len(tcomps)
 
 
-def _relative(target: str, folder: str, like: str) -> str:
+def _relpath(target: str, folder: str) -> str | None:
+    """target spelled from folder, both relative to the root (posixpath.relpath would read a
+    folder above the root from the working directory); None: folder is above the root where
+    target is not, so the root's own name would be needed."""
+    tcomps = target.split("/") if target else []
+    fcomps = folder.split("/") if folder else []
+    k = 0
+    while k < min(len(tcomps), len(fcomps)) and tcomps[k] == fcomps[k]:
+        k += 1
+    if ".." in fcomps[k:]:
+        return None
+    return "/".join([".."] * (len(fcomps) - k) + tcomps[k:]) or "."
+
+
+def _relative(target: str, folder: str, like: str) -> str | None:
     """target spelled from folder, keeping `./` and a trailing `/` as the author wrote them."""
-    new = posixpath.relpath(target or ".", folder or ".")
+    new = _relpath(target, folder)
+    if new is None:
+        return None
     if like.startswith("./") and not new.startswith("..") and new != ".":
         new = "./" + new
     if like.endswith("/") and not new.endswith("/"):
@@ -404,7 +421,8 @@ def _anchored(g: Gatherer, st: State, node: ast.expr, a: _Anchor, run: list[_Seg
     old_root, new_root = _roots(st, a)
     old = _join(_up(old_root, a.n), text)
     new = _translate(g, old)
-    if _join(_up(new_root, a.n), text) == new:
+    kept = _join(_up(new_root, a.n), text)
+    if kept == new:
         if more and st.moves:
             _computed(g, st, node, old)
         return True
@@ -412,8 +430,7 @@ def _anchored(g: Gatherer, st: State, node: ast.expr, a: _Anchor, run: list[_Seg
     if not a.root and _ascend(g, st, node, a, run, text, new_root, new):
         pass
     elif not run:
-        g.review(node, f"this path reaches {old or '.'}; from {posixpath.dirname(st.new_file) or '.'}/ it would need "
-                       f"to reach {new or '.'} and pathmove cannot re-spell it; edit by hand")
+        _cannot(g, st, node, old, kept, new)
     elif not a.root and not text.startswith("..") and (d := _same_folder(g, a, old_root, new_root)) is not None \
             and _set_up(g, node, a, d):
         # the folder the author went up to is still reached by going up (d folders); the
@@ -421,6 +438,8 @@ def _anchored(g: Gatherer, st: State, node: ast.expr, a: _Anchor, run: list[_Seg
         _respell(g, node, run, text, _relative(new, _up(new_root, d), text))
     else:
         _respell(g, node, run, text, _relative(new, _up(new_root, a.n), text))
+    if len(g.reviews) == marks[2] and len(g.edits) == marks[0]:
+        _cannot(g, st, node, old, kept, new)
     if len(g.reviews) > marks[2]:
         del g.edits[marks[0]:], g.units[marks[1]:]  # all or nothing
         if name is not None:
@@ -438,6 +457,11 @@ def _computed(g: Gatherer, st: State, node: ast.expr, known: str) -> None:
     if under:
         g.review(node, f"this path goes on below {known or '.'}/ with a computed part; if it reaches "
                        f"{', '.join(sorted(under)[:3])} (moved), edit it by hand")
+
+
+def _cannot(g: Gatherer, st: State, node: ast.expr, old: str, kept: str, new: str) -> None:
+    g.review(node, f"this path reaches {old or '.'}; written as it is, from {posixpath.dirname(st.new_file) or '.'}/ "
+                   f"it would reach {kept or '.'}, and pathmove cannot re-spell it to reach {new or '.'}; edit by hand")
 
 
 def _same_folder(g: Gatherer, a: _Anchor, old_root: str, new_root: str) -> int | None:
@@ -494,8 +518,8 @@ def _set_up(g: Gatherer, root: ast.expr, a: _Anchor, n: int) -> bool:
         if -delta >= len(a.parents):
             return False
         start = g.span(a.parents[len(a.parents) + delta - 1])[1]
-        if data[start:end] != b".parent" * -delta:
-            return False  # spaces, comments or other calls between them: not ours to squeeze
+        if not re.fullmatch(rb"(?:[ \t\f\r\n\\]*\.[ \t\f\r\n\\]*parent)+", data[start:end]):
+            return False  # comments or other calls between them: not ours to squeeze
         g.edit(start, end, b"", "py-relative", root)
         return True
     if a.last == "dirname" and a.dirnames:
@@ -513,9 +537,10 @@ def _set_up(g: Gatherer, root: ast.expr, a: _Anchor, n: int) -> bool:
     return False
 
 
-def _respell(g: Gatherer, root: ast.expr, run: list[_Seg], text: str, new: str) -> None:
-    """The literal segments spell `new` instead of `text`, in the chain's style."""
-    if new == text:
+def _respell(g: Gatherer, root: ast.expr, run: list[_Seg], text: str, new: str | None) -> None:
+    """The literal segments spell `new` instead of `text`, in the chain's style (None: no
+    spelling reaches the target; the caller reports it)."""
+    if new is None or new == text:
         return
     bounds = []
     pos = 0
@@ -555,8 +580,12 @@ def _hydra(g: Gatherer, st: State, call: ast.Call) -> None:
         old = _join(old_dir, text)
         new = _translate(g, old)
         if _join(new_dir, text) != new:
-            strings._string_edit(g, pc, (toks[0].start, toks[0].end), pc.start, pc.end,
-                                 _relative(new, new_dir, text), "py-relative", value)
+            spelled = _relative(new, new_dir, text)
+            if spelled is None:
+                g.review(value, f"Hydra's config_path reaches {old or '.'}, which cannot be spelled from "
+                                f"{new_dir or '.'}/; edit by hand")
+                continue
+            strings._string_edit(g, pc, (toks[0].start, toks[0].end), pc.start, pc.end, spelled, "py-relative", value)
 
 
 def visit_JoinedStr(g: Gatherer, node: ast.JoinedStr) -> bool:
