@@ -4,6 +4,8 @@ config_path are re-based when the file moves and rewritten when their target mov
 from __future__ import annotations
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from pathmove.edits import Edit, Review, splice
 from pathmove.finders import python
@@ -200,3 +202,52 @@ def test_a_rename_in_the_same_folder_is_not_parsed() -> None:
     data = HEAD + b'X = Path(__file__).parent / ".." / "configs"\n'
     assert not python._may_hold_reference(Source(RUN, "scripts/main.py", data, "python"), RENAME)
     assert python._may_hold_reference(Source(RUN, "scripts/train/run.py", data, "python"), DEEPER)
+
+
+# ---- property: the rewritten expression, run from the new place, reaches the moved target ----
+_FORMS = (
+    lambda u, k, comps: "X = Path(__file__)" + ".parent" * (u + 1) + "".join(f' / "{c}"' for c in [".."] * k + comps),
+    lambda u, k, comps: f"X = Path(__file__).resolve().parents[{u}]" + "".join(f' / "{c}"' for c in [".."] * k + comps),
+    lambda u, k, comps: ("X = os.path.join(" + "os.path.dirname(" * (u + 1) + "os.path.abspath(__file__)" + ")" * (u + 1)
+                         + "".join(f', "{c}"' for c in [".."] * k + comps) + ")"),
+    lambda u, k, comps: "X = Path(__file__)" + ".parent" * (u + 1) + ' / "' + "/".join([".."] * k + comps) + '"',
+    lambda u, k, comps: (f"ROOT = Path(__file__).parents[{u}]\nX = ROOT" + "".join(f' / "{c}"' for c in [".."] * k + comps)
+                         + "\nY = ROOT"),
+)
+
+
+def _evaluate(src: bytes, path: str) -> str:
+    import os
+    from pathlib import Path as P
+
+    space: dict[str, object] = {"__file__": "/R/" + path, "Path": P, "os": os}
+    exec(compile(src, path, "exec"), space)  # noqa: S102 — the snippets are built just above
+    return os.path.relpath(os.path.normpath(str(space["X"])), "/R")
+
+
+@settings(max_examples=300, deadline=None)
+@given(form=st.integers(0, len(_FORMS) - 1), old_dir=st.lists(st.sampled_from("ab"), max_size=3),
+       new_dir=st.lists(st.sampled_from("abc"), max_size=3), data=st.data(),
+       comps=st.lists(st.sampled_from(["a", "b", "cfg", "x.yaml"]), min_size=1, max_size=3),
+       moved=st.integers(0, 3))
+def test_a_rewritten_path_reaches_the_moved_target(form: int, old_dir: list[str], new_dir: list[str],
+                                                  data: st.DataObject, comps: list[str], moved: int) -> None:
+    """Whatever the move, the rewritten expression run from the new place reaches the (moved)
+    target the original reached from the old place, or the place is a review."""
+    u = data.draw(st.integers(0, len(old_dir)), label="u")  # folders up: inside the root
+    k = data.draw(st.integers(0, len(old_dir) - u), label="k")  # ".." segments
+    old_path = "/".join([*old_dir, "run.py"])
+    new_path = "/".join([*new_dir, "tool.py"])
+    src = HEAD + _FORMS[form](u, k, comps).encode() + b"\n"
+    target = _evaluate(src, old_path)
+    pairs = [(old_path, new_path)]
+    tcomps = target.split("/")
+    if moved and len(tcomps) >= moved:  # the target, or a folder above it, moves too
+        old_t = "/".join(tcomps[:moved])
+        if not (old_path + "/").startswith(old_t + "/") and not new_path.startswith(old_t + "/"):
+            pairs.append((old_t, old_t + "_moved"))
+    mapping = from_pairs(pairs)
+    recs = records(src, mapping, old_path)
+    assume(not [r for r in recs if isinstance(r, Review)])
+    out = splice(src, [r for r in recs if isinstance(r, Edit)])
+    assert _evaluate(out, new_path) == (mapping.translate(target) or target), out.decode()
