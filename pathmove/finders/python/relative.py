@@ -76,6 +76,7 @@ class State:
     bindings: dict[int, str] = dataclasses.field(default_factory=dict)  # id(value) → base name
     claimed: set[int] = dataclasses.field(default_factory=set)  # nodes read by this rule
     ready: bool = False  # the bases have been read
+    active: bool = False  # the file names `__file__` or `hydra`: without them this rule has nothing to read
 
 
 # ---- paths -------------------------------------------------------------------------------
@@ -238,6 +239,7 @@ def _roots(st: State, a: _Anchor) -> tuple[str, str]:
 # ---- prepare: aliases, bases and their uses -------------------------------------------------
 def prepare(g: Gatherer) -> None:
     st = State(g.source.path, g.source.new_path, rebased(g.source.path, g.source.new_path))
+    st.active = b"__file__" in g.data or b"hydra" in g.data
     g.here = st
     if g.tree is None:
         if reads_here(st.old_file, st.new_file, g.data):
@@ -352,6 +354,8 @@ def _state(g: Gatherer) -> State:
 
 
 def visit_expr(g: Gatherer, node: ast.expr) -> bool:
+    if not g.here.active:
+        return True
     st = _state(g)
     if id(node) in st.claimed or id(node) in g.chain_nodes:
         return True
@@ -590,6 +594,8 @@ def _hydra(g: Gatherer, st: State, call: ast.Call) -> None:
 
 def visit_JoinedStr(g: Gatherer, node: ast.JoinedStr) -> bool:
     """An f-string's fields are not walked (strings.visit_JoinedStr): `__file__` in one is a review."""
+    if not g.here.active:
+        return True
     st = _state(g)
     if st.moves and b"__file__" in g.data[slice(*g.span(node))]:
         g.review(node, f"__file__ is used in this f-string; check that the path it builds still reaches its "
