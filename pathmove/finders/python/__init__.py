@@ -32,8 +32,8 @@ from pathmove.finders.python.safety import check_edits
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
 
-# The rules, in the order their hooks run on each node (chains before strings: a chain marks
-# the literals it owns as done).
+# The rules, in the order their hooks run on each node (relative before chains: it claims the
+# chains rooted at `__file__`; chains before strings: a chain marks the literals it owns as done).
 RULES: tuple[ModuleType, ...] = (bases, relative, chains, strings, imports)
 
 __all__ = ["BOM", "RULES", "check_edits", "find"]
@@ -44,7 +44,8 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
     to the plain-text rule, a failing rule is a py-rule-error review on the untouched file."""
     if not _may_hold_reference(source, mapping):
         return
-    yield from _guarded(source, mapping, reduce=True)
+    # a moving file that builds paths from its own place is read whole (finders/python/relative.py)
+    yield from _guarded(source, mapping, reduce=not reads_here(source.path, source.new_path, source.data))
 
 
 def _guarded(source: Source, mapping: Mapping, reduce: bool) -> list[Record]:
@@ -64,8 +65,7 @@ def _gather(source: Source, mapping: Mapping, reduce: bool = True) -> list[Recor
     data = source.data
     offset = len(BOM) if data.startswith(BOM) else 0
     relative = mapping.packages is not None and bool(mapping.packages.moves) and source.path != source.new_path
-    parsed = read(data, offset, mapping, shortcut=reduce and not reads_here(source.path, source.new_path, data),
-                  relative=relative)
+    parsed = read(data, offset, mapping, shortcut=reduce, relative=relative)
     g = Gatherer(source, mapping, parsed, RULES)
     g.run()
     if not g.edits:
