@@ -74,15 +74,15 @@ class Gatherer:
                 tokens(self)
         if self.tree is None:
             return
+        if parse.reads_here(self.source.path, self.source.new_path, self.data):
+            for stmt in self.tree.body:  # SPEC §4.1: a moving file's paths relative to itself hold no needle
+                self.walk(stmt)
+            return
         # walk only the top-level statements whose bytes, with the blank lines and comments
         # around them, hold a needle
         needles = self.mapping.needles
         relative = self.has_packages and self.source.path != self.source.new_path
         body = self.tree.body
-        if parse.reads_here(self.source.path, self.source.new_path, self.data):
-            for stmt in body:  # SPEC §4.1: a moving file's paths relative to itself hold no needle
-                self.walk(stmt)
-            return
         bounds = [self.statement_span(stmt) for stmt in body]
         for i, stmt in enumerate(body):
             lo = bounds[i - 1][1] if i else self.offset
