@@ -105,3 +105,24 @@ def test_a_moved_script_reads_the_same_files(git_repo, moves: str, renamed: dict
     run_pathmove(root, "undo", check_rc=0)
     assert tree_bytes(root) == start
     assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_place_that_cannot_be_rebased_is_reviewed_until_it_changes(git_repo) -> None:  # type: ignore[no-untyped-def]
+    root = git_repo({
+        "configs/a.yaml": "a: 1\n",
+        "scripts/run.py": 'from pathlib import Path\n\nUP = 1\nCFG = Path(__file__).parents[UP] / "configs" / "a.yaml"\n',
+        "migrations.yaml": "moves:\n  - from: scripts/run.py\n    to: scripts/train/run.py\n",
+    })
+    plan = json.loads(run_pathmove(root, "plan", "--json", check_rc=0).stdout)
+    assert [(r["path"], r["line"], r["kind"]) for r in plan["review"]] == [("scripts/run.py", 4, "py-review")]
+    assert "parents" in plan["review"][0]["message"] and plan["findings"] == []
+
+    run_pathmove(root, "apply", check_rc=1)  # moved, nothing rewritten, the place listed
+    verify = json.loads(run_pathmove(root, "verify", "--json", check_rc=1).stdout)
+    assert [(r["path"], r["line"]) for r in verify["review"]] == [("scripts/train/run.py", 4)]
+
+    moved = root / "scripts/train/run.py"
+    moved.write_text(moved.read_text().replace("UP = 1", "UP = 2"))  # not the reviewed line: still listed
+    run_pathmove(root, "verify", check_rc=1)
+    moved.write_text(moved.read_text().replace("parents[UP]", "parents[2]"))  # a person fixed it
+    run_pathmove(root, "verify", check_rc=0)
