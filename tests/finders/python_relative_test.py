@@ -98,6 +98,9 @@ REWRITES = (
          b'ROOT = Path(__file__).parents[2]\nC = ROOT / "conf"\nA = C / "a.yaml"\n', "base on a base", DEEPER_CONF),
     case(b'@hydra.main(config_path="./../configs/")\ndef main(cfg):\n    pass\n',
          b'@hydra.main(config_path="../../conf/")\ndef main(cfg):\n    pass\n', "hydra, both move", DEEPER_CONF),
+    case(b'ROOT = Path(__file__).parents[1]\nC = ROOT / "configs"\n\n\ndef f():\n    return C / ".." / "data"\n',
+         b'ROOT = Path(__file__).parents[1]\nC = ROOT / "conf"\n\n\ndef f():\n    return C / ".." / "data"\n',
+         "a base on a base, used with dots", CONF),
     # the file moves up a folder: fewer parents, fewer dots
     case(b'X = Path(__file__).parent.parent.parent / "configs"\n',
          b'X = Path(__file__).parent.parent / "configs"\n', "fewer parents", UP, "scripts/train/run.py"),

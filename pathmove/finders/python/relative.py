@@ -278,8 +278,8 @@ def _find_bases(g: Gatherer, st: State) -> None:
         if g.bases.get(name) is not value:
             continue  # bound more than once (bases.prepare): not one place
         s = _split(g, st, value)
-        if s is None or s[0].unknown or s[0].n == 0:
-            continue
+        if s is None or s[0].unknown or (s[0].n == 0 and not s[0].root):
+            continue  # the file itself is no folder to build on
         flat = _flat(g, s[1], mark=False)
         run = _leading(flat)
         if len(run) != len(flat) or any(r.partial for r in run):
