@@ -254,3 +254,31 @@ def test_a_rewritten_path_reaches_the_moved_target(form: int, old_dir: list[str]
     assume(not [r for r in recs if isinstance(r, Review)])
     out = splice(src, [r for r in recs if isinstance(r, Edit)])
     assert _evaluate(out, new_path) == (mapping.translate(target) or target), out.decode()
+
+
+@settings(max_examples=150, deadline=None)
+@given(old_dir=st.lists(st.sampled_from("ab"), max_size=3), new_dir=st.lists(st.sampled_from("abc"), max_size=3),
+       data=st.data(), comps=st.lists(st.sampled_from(["a", "conf", "cfg"]), max_size=2), moved=st.booleans())
+def test_a_rewritten_config_path_reaches_the_moved_folder(old_dir: list[str], new_dir: list[str], data: st.DataObject,
+                                                         comps: list[str], moved: bool) -> None:
+    """Hydra's config_path, read like Hydra reads it (from the file's folder)."""
+    import posixpath
+    import re
+
+    k = data.draw(st.integers(0, len(old_dir)), label="k")
+    old_path, new_path = "/".join([*old_dir, "app.py"]), "/".join([*new_dir, "main.py"])
+    spelled = "/".join([".."] * k + comps) or "."
+    src = HEAD + b'@hydra.main(config_path="' + spelled.encode() + b'", config_name="x")\ndef main(cfg):\n    pass\n'
+
+    def folder(src: bytes, path: str) -> str:
+        m = re.search(rb'config_path="([^"]*)"', src)
+        assert m is not None
+        return posixpath.normpath(posixpath.join(posixpath.dirname(path), m.group(1).decode()))
+
+    target = folder(src, old_path)
+    pairs = [(old_path, new_path)]
+    if moved and target != "." and not (old_path + "/").startswith(target + "/") and not new_path.startswith(target + "/"):
+        pairs.append((target, target + "_moved"))
+    mapping = from_pairs(pairs)
+    out = rewrite(src, mapping, old_path)
+    assert folder(out, new_path) == (mapping.translate(target) or target if target != "." else "."), out.decode()
