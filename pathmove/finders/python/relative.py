@@ -270,9 +270,13 @@ def _find_bases(g: Gatherer, st: State) -> None:
     if g.tree is None or b"__file__" not in g.data:
         return
     for stmt in g.tree.body:
-        value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
-        if value is None or len(targets) != 1 or not isinstance(targets[0], ast.Name):
+        if isinstance(stmt, ast.Assign):
+            value, targets = stmt.value, stmt.targets
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            value, targets = stmt.value, [stmt.target]
+        else:
+            continue
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name):
             continue
         name = targets[0].id
         if g.bases.get(name) is not value:
@@ -312,7 +316,8 @@ def _decide(g: Gatherer, st: State, name: str, base: _Base, kept: str, moved: st
             fine_moved.append(where)
     a = base.anchor
     depth = _ancestor_depth(st.new_file, moved)
-    ascends = bool(a.root or base.text) or (depth is not None and depth >= 1 and a.last in ("parent", "index", "dirname"))
+    ascends = bool(a.root or base.text) or (depth is not None and depth >= 1
+                                            and a.last in ("parent", "index", "dirname"))
     if fine_kept and (fine_moved or bare):
         base.decision = "review"
         lines = sorted({g.data.count(b"\n", 0, g.span(w)[0]) + 1 for w in fine_kept})
