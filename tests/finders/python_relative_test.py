@@ -148,6 +148,7 @@ NOOPS = (
     # not a path relative to the file's folder, or not one that can change
     case(b'NAME = Path(__file__).stem\nprint(__file__, os.path.basename(__file__))\n', b"", "the file's own name"),
     case(b'X = Path(__file__).parent / "/etc/app.yaml"\n', b"", "an absolute segment"),
+    case(b'log.info(f"__file__ is {name}")\n', b"", "__file__ as text in an f-string"),
     case(b'@hydra.main(config_path=None)\ndef main(cfg):\n    pass\n', b"", "hydra without a path"),
     case(b'@hydra.main(config_path="pkg://app.conf")\ndef main(cfg):\n    pass\n', b"", "hydra package path"),
     case(b'hydra.initialize_config_dir(config_dir="/srv/app/configs")\n', b"", "absolute config dir"),

@@ -602,7 +602,7 @@ def visit_JoinedStr(g: Gatherer, node: ast.JoinedStr) -> bool:
     if not g.here.active:
         return True
     st = _state(g)
-    if st.moves and b"__file__" in g.data[slice(*g.span(node))]:
+    if st.moves and any(isinstance(n, ast.Name) and n.id == "__file__" for n in ast.walk(node)):
         g.review(node, f"__file__ is used in this f-string; check that the path it builds still reaches its "
                        f"target from {posixpath.dirname(st.new_file) or '.'}/")
     return True
