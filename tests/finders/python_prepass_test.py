@@ -10,7 +10,7 @@ import pytest
 from pathmove.edits import Edit
 from pathmove.finders import ParseFailed, python, text
 from pathmove.scan import Source
-from tests.finders import python_test
+from tests.finders import python_relative_test, python_test
 from tests.finders.python_test import MAPPING, PKG
 
 # A function and a class with nothing to change, long enough (> 2 KB) that the reduced parse
@@ -131,7 +131,8 @@ def test_the_reduced_parse_runs_on_most_padded_forms() -> None:
 def test_shortcuts_change_no_record(mapping, snippet: bytes) -> None:  # type: ignore[no-untyped-def]
     for data in _forms(snippet):
         moved = ("pkg/legacy_io/m.py", "pkg/modern_io/m.py")  # relative imports follow
-        for path, new_path in (moved,) if mapping is PKG else (("m.py", "m.py"),):
+        deeper = ("scripts/m.py", "scripts/train/m.py")  # paths relative to the file are re-based
+        for path, new_path in (moved,) if mapping is PKG else (("m.py", "m.py"), deeper):
             src = Source(path, new_path, data, "python")
             full = _outcome(lambda: python._guarded(src, mapping, reduce=False), src)
             fast = _outcome(lambda: python.find(src, mapping), src)
@@ -149,6 +150,15 @@ def test_shortcuts_change_no_record(mapping, snippet: bytes) -> None:  # type: i
                     [(r.start, r.end, r.new) for r in plain], data
                 continue
             assert fast == full, (path, data.decode(errors="replace"))
+
+
+@pytest.mark.parametrize(("src", "mapping", "path"), [
+    pytest.param(*case.values[:3], id=case.id) for case in python_relative_test.CASES])
+def test_shortcuts_change_no_record_relative_to_the_file(src: bytes, mapping, path: str) -> None:  # type: ignore[no-untyped-def]
+    """The tables of paths relative to a moving file (python_relative_test), bare and padded."""
+    for data in _forms(src):
+        s = Source(path, mapping.translate(path) or path, data, "python")
+        assert list(python.find(s, mapping)) == python._guarded(s, mapping, reduce=False), data
 
 
 @pytest.mark.parametrize(("data", "expected"), (

@@ -180,11 +180,13 @@ def test_python_rewrites(src: bytes, expected: bytes) -> None:
 
 def test_two_chains_on_one_base_are_both_rewritten() -> None:
     """A joinpath chain and a `/` chain on one module-level base: each keeps its own segments
-    (the base's segments are shared, never extended by the first chain's arguments)."""
+    (the base's segments are shared, never extended by the first chain's arguments). The
+    module sits one folder below the root, so the base is the root (paths relative to the
+    file itself)."""
     src = (b'REPO = Path(__file__).resolve().parent.parent\n'
            b'S = REPO.joinpath("eval", "results_v1", "summary.csv")\n'
            b'def f(section):\n    return REPO / "outputs" / "benchmark_results" / str(section) / "d.csv"\n')
-    assert rewrite(src) == (b'REPO = Path(__file__).resolve().parent.parent\n'
+    assert rewrite(src, path="pkg/a.py") == (b'REPO = Path(__file__).resolve().parent.parent\n'
                             b'S = REPO.joinpath("eval", "results", "v1", "summary.csv")\n'
                             b'def f(section):\n    return REPO / "outputs" / "DLPFC" / str(section) / "d.csv"\n')
 

@@ -10,6 +10,7 @@ and a test table.
   lazily, only for syntax newer than the running Python), shared records and helpers;
 * prepass: no parse for files with provably nothing to change;
 * bases: module-level bases and the function scopes that shadow them;
+* relative: paths relative to the file itself (`__file__`, Hydra's config_path), re-based when it moves;
 * chains: segment chains (`os.path.join`, `Path(...)`, `.joinpath`, `/`, `"/".join`, `+`,
   f-strings) read as one path; a needle after an unknown segment is a py-unresolved finding;
 * index: module-level bindings of the repository modules a file imports, read lazily;
@@ -25,17 +26,17 @@ from typing import Iterator
 
 from pathmove.edits import Record, Review, resolve_overlaps
 from pathmove.finders import ParseFailed
-from pathmove.finders.python import bases, chains, imports, strings
+from pathmove.finders.python import bases, chains, imports, relative, strings
 from pathmove.finders.python.gather import Gatherer
-from pathmove.finders.python.parse import BOM, read
+from pathmove.finders.python.parse import BOM, read, reads_here
 from pathmove.finders.python.prepass import _may_hold_reference, _reduce
 from pathmove.finders.python.safety import check_edits
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
 
-# The rules, in the order their hooks run on each node (chains before strings: a chain marks
-# the literals it owns as done).
-RULES: tuple[ModuleType, ...] = (bases, chains, strings, imports)
+# The rules, in the order their hooks run on each node (relative before chains: it claims the
+# chains rooted at `__file__`; chains before strings: a chain marks the literals it owns as done).
+RULES: tuple[ModuleType, ...] = (bases, relative, chains, strings, imports)
 
 __all__ = ["BOM", "RULES", "check_edits", "find"]
 
@@ -45,7 +46,8 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
     to the plain-text rule, a failing rule is a py-rule-error review on the untouched file."""
     if not _may_hold_reference(source, mapping):
         return
-    yield from _guarded(source, mapping, reduce=True)
+    # a moving file that builds paths from its own place is read whole (finders/python/relative.py)
+    yield from _guarded(source, mapping, reduce=not reads_here(source.path, source.new_path, source.data))
 
 
 def _guarded(source: Source, mapping: Mapping, reduce: bool) -> list[Record]:

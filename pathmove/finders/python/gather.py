@@ -65,6 +65,7 @@ class Gatherer:
         self.ctor_aliases: set[str] = set()
         self.import_roots: set[str] = set()  # names bound by `import a.b` (attribute chains follow)
         self.module_args: set[int] = set()  # strings passed where a module name is expected
+        self.here: Any = None  # relative.prepare: paths relative to the file itself
         self.has_packages = mapping.packages is not None and bool(mapping.packages.moves)
         self.old_pkg = packages.package_of(source.path, mapping) if mapping.packages is not None else None
         self.new_pkg = packages.package_of(source.new_path, mapping) if mapping.packages is not None else None
@@ -79,6 +80,10 @@ class Gatherer:
             if tokens is not None:
                 tokens(self)
         if self.tree is None:
+            return
+        if parse.reads_here(self.source.path, self.source.new_path, self.data):
+            for stmt in self.tree.body:  # SPEC §4.1: a moving file's paths relative to itself hold no needle
+                self.walk(stmt)
             return
         # walk only the top-level statements whose bytes, with the blank lines and comments
         # around them, hold a needle, or name a module-level base whose value holds one

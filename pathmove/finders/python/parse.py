@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import bisect
 import dataclasses
+import posixpath
 import re
 import warnings
 from typing import Any, Sequence
@@ -106,6 +107,22 @@ def _hot_targets(data: bytes, bounds: Sequence[int], needles: Sequence[bytes]) -
         if more <= hot:
             return hot
         hot |= more
+
+
+# SPEC §4.1: what a path relative to the file itself is built from (relative.py); Hydra's
+# config_path may be passed by position, but `hydra` is then imported by name
+HERE = (b"__file__", b"config_path", b"hydra")
+
+
+def rebased(path: str, new_path: str) -> bool:
+    """The file lands in another folder: its paths relative to itself need re-basing."""
+    return posixpath.dirname(path) != posixpath.dirname(new_path)
+
+
+def reads_here(path: str, new_path: str, data: bytes) -> bool:
+    """A moving file that may build paths from its own place: parsed and walked whole, since a
+    base bound to `__file__` is judged by all its uses (relative.py), needle or not."""
+    return rebased(path, new_path) and any(n in data for n in HERE)
 
 
 @dataclasses.dataclass(frozen=True)

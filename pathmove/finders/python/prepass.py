@@ -26,6 +26,8 @@ def _may_hold_reference(source: Source, mapping: Mapping) -> bool:
     ("myoutputs/hd_results", "outputs/hd_results.bak") cannot change and is not parsed;
     tests/finders/python_prepass_test.py checks that against the full parse."""
     data = source.data
+    if parse.reads_here(source.path, source.new_path, data):
+        return True  # SPEC §4.1: a moved file's paths relative to itself hold no needle
     if mapping.packages is not None and mapping.packages.moves:
         if _module_word(data, mapping.packages.needles):
             return True
