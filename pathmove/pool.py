@@ -7,8 +7,10 @@ repository runs in a pool of processes (default: one per core). Small inputs, su
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import signal
 import sys
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
@@ -72,25 +74,59 @@ def run(
     import multiprocessing  # only here: `check` on a few files never pays for it
 
     mp = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    pool = mp.Pool(jobs, initializer=_init, initargs=(work, context))
+    pool = mp.Pool(jobs, initializer=_init, initargs=(work, context, os.getpid()))
     try:
         # imap keeps order; its feeder thread pulls chunks from the (streaming) path source
         yield from pool.imap(_run_chunk, chunks(stream, chunk_size))
         pool.close()
     except BaseException:
-        pool.terminate()
+        with _ctrl_c_held():
+            pool.terminate()
         raise
     finally:
-        pool.join()
+        # Shut the pool down here, with Ctrl-C held until it is done: left to garbage
+        # collection, its finalizer would swallow a Ctrl-C that lands inside it
+        # ("Exception ignored in: <Finalize object>") and the run would go on.
+        with _ctrl_c_held():
+            pool.join()
+            pool.terminate()
 
 
-def _init(work: Callable[[Any, list[str]], Any], context: Any) -> None:
-    import signal
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """SIGINT waits (blocked, not lost) until the block ends, then arrives as usual."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
+
+def _init(work: Callable[[Any, list[str]], Any], context: Any, parent: int) -> None:
     global _WORKER
     # Ctrl-C goes to the whole process group: the parent alone handles it (and stops us).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
     _WORKER = (work, context)
+
+
+def _die_with(parent: int) -> None:
+    """A worker whose parent is killed (kill -9 while planning) exits with it instead of
+    waiting for tasks forever and holding the parent's output open (Linux: prctl)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _run_chunk(chunk: list[str]) -> Any:

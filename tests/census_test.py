@@ -88,9 +88,8 @@ def test_unclaimed_occurrence_is_a_finding() -> None:
     assert [(r.start, r.end, r.kind) for r in t.unaccounted] == [(12, 22, "unaccounted")]
 
 
-def test_python_finder_does_not_take_part_yet() -> None:
-    assert not census.takes_part("python")
-    assert all(census.takes_part(k) for k in ("text", "yaml", "markdown", "notebook", "symlink", "pyconfig"))
+def test_every_finder_takes_part() -> None:
+    assert all(census.takes_part(k) for k in ("python", "text", "yaml", "markdown", "notebook", "symlink", "pyconfig"))
 
 
 def test_census_in_json_and_debug(git_repo) -> None:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pathmove import finders
-from pathmove.edits import Edit, Review, splice
+from pathmove.edits import Disposition, Edit, Review, splice
 from pathmove.finders import python
 from pathmove.mapping import Mapping, from_pairs
 from pathmove.packages import ModuleMove, Packages
@@ -273,7 +273,7 @@ def test_sphinx_names_in_python(src: bytes, expected: bytes) -> None:
     pytest.param(b'"""See :func:`packaging.tags.platform_tags`."""\n', id="module that stays"),
 ))
 def test_sphinx_names_in_python_noop(src: bytes) -> None:
-    assert records(src) == []
+    assert [r for r in records(src) if not isinstance(r, Disposition)] == []  # census dispositions only
 
 
 # ---- property: whatever the layout, every bound name imports the moved module ------------------

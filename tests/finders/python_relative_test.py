@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from pathmove.edits import Edit, Review, splice
+from pathmove.edits import Disposition, Edit, Review, splice
 from pathmove.finders import python
 from pathmove.mapping import Mapping, from_pairs
 from pathmove.scan import Source
@@ -160,7 +160,7 @@ NOOPS = (
 
 @pytest.mark.parametrize(("src", "mapping", "path", "expected"), NOOPS)
 def test_relative_noop(src: bytes, mapping: Mapping, path: str, expected: bytes) -> None:
-    assert records(src, mapping, path) == []
+    assert [r for r in records(src, mapping, path) if not isinstance(r, Disposition)] == []  # census dispositions only
 
 
 REVIEWS = (

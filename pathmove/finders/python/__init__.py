@@ -24,7 +24,8 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Iterator
 
-from pathmove.edits import Record, Review, resolve_overlaps
+from pathmove import census
+from pathmove.edits import Disposition, Edit, Record, Review, resolve_overlaps
 from pathmove.finders import ParseFailed
 from pathmove.finders.python import bases, chains, imports, relative, strings
 from pathmove.finders.python.gather import Gatherer
@@ -41,13 +42,31 @@ RULES: tuple[ModuleType, ...] = (bases, relative, chains, strings, imports)
 __all__ = ["BOM", "RULES", "check_edits", "find"]
 
 
+CENSUS = True  # accounts for every occurrence it reads (census.py)
+
+
 def find(source: Source, mapping: Mapping) -> Iterator[Record]:
     """Edits and reviews for one Python file; ParseFailed (the file does not parse) hands it
-    to the plain-text rule, a failing rule is a py-rule-error review on the untouched file."""
+    to the plain-text rule, a failing rule is a py-rule-error review on the untouched file.
+    Every occurrence of a needle the rules leave alone gets a disposition (SPEC §3)."""
     if not _may_hold_reference(source, mapping):
-        return
-    # a moving file that builds paths from its own place is read whole (finders/python/relative.py)
-    yield from _guarded(source, mapping, reduce=not reads_here(source.path, source.new_path, source.data))
+        records: list[Record] = []
+    else:
+        # a moving file that builds paths from its own place is read whole (finders/python/relative.py)
+        records = _guarded(source, mapping, reduce=not reads_here(source.path, source.new_path, source.data))
+    yield from records
+    yield from _disposed(source, mapping, records)
+
+
+def _disposed(source: Source, mapping: Mapping, records: list[Record]) -> Iterator[Disposition]:
+    """The census for what the rules did not claim: a needle in an identifier, in prose, or in a
+    path under another parent names no moved place. A whole old path that still needs
+    rewriting gets none, so the census reports it (`unaccounted`) rather than pass it over."""
+    claimed = [(r.start, r.end) for r in records if isinstance(r, (Edit, Review, Disposition))]
+    data = source.data
+    for d in census.dispose(source.path, data, 0, len(data), mapping, reason=None):
+        if not any(a <= d.start and d.end <= b or (a < d.end and d.start < b) for a, b in claimed):
+            yield d
 
 
 def _guarded(source: Source, mapping: Mapping, reduce: bool) -> list[Record]:
@@ -59,7 +78,8 @@ def _guarded(source: Source, mapping: Mapping, reduce: bool) -> list[Record]:
         # SPEC §4.1: a bug inside a rule is not a parse failure. The file parsed, so the
         # plain-text rule would rewrite it less carefully than the rules meant to: leave it
         # unchanged and report it with the exception named.
-        return [Review(source.path, 0, 0, f"the Python rewriter failed on this file ({type(exc).__name__}: {exc}); "
+        # the whole file is the place to check: the census counts every occurrence in it as review
+        return [Review(source.path, 0, len(source.data), f"the Python rewriter failed on this file ({type(exc).__name__}: {exc}); "
                        "file left unchanged, please check it by hand", "py-rule-error")]
 
 
@@ -75,7 +95,8 @@ def _gather(source: Source, mapping: Mapping, reduce: bool = True) -> list[Recor
     edits = resolve_overlaps(g.edits)  # one owner per span, never a whole file left (README)
     problem = check_edits(data, edits, g.units, offset, parsed)
     if problem:
-        return [Review(source.path, edits[0].start, edits[0].end,
+        # one review over every edit left undone: the census counts their occurrences as review
+        return [Review(source.path, min(e.start for e in edits), max(e.end for e in edits),
                        f"the rewritten file would not be the same Python ({problem}); file left unchanged, "
                        "please edit it by hand", "unsafe-edit")]
     return [*g.reviews, *edits, *g.dispositions]

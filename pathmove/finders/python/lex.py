@@ -99,6 +99,8 @@ def _fstring(data: bytes, i: int, quote: str, raw: bool) -> tuple[list[Piece | N
             if not raw and data.startswith(b"\\N{", i):
                 close = data.find(b"}", i)
                 i = close + 1 if close > 0 else n
+            elif data[i + 1:i + 2] in (b"{", b"}"):
+                i += 1  # a brace keeps its f-string meaning after a backslash: f"\{x}" has a field
             else:
                 i += 2
         elif c == 0x7B:  # {
