@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.module_names_test import RESOLVE  # every config target imported and looked up
 from tests.conftest import git, run_pathmove, tree_bytes
 
 
@@ -100,25 +101,6 @@ LDM: dict[str, bytes | str] = {
 }
 IMPORTERS = ["scripts.sample_diffusion", "scripts.train", "ldm.models.diffusion.ddpm"]
 CONFIGS = ["configs/latent-diffusion/cin-ldm-vq-f8.yaml", "configs/hydra/cond_stage.yaml", "configs/lightning/model.yaml"]
-RESOLVE = r"""
-import importlib, json, sys, yaml
-def targets(node):
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if k in ("target", "_target_", "class_path"):
-                yield v
-            yield from targets(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from targets(v)
-found = []
-for path in sys.argv[1:]:
-    for t in targets(yaml.safe_load(open(path))):
-        module, attr = t.rsplit(".", 1)
-        assert hasattr(importlib.import_module(module), attr), t
-        found.append(t)
-print(json.dumps(found))
-"""
 RUN_NOTEBOOK = r"""
 import json, sys
 doc = json.load(open(sys.argv[1]))
