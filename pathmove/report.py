@@ -212,15 +212,28 @@ def print_moves(console: Any, plan: Plan) -> None:
     from rich import box
     from rich.table import Table
 
+    rows = []
+    for m in plan.moves:
+        status = ("git mv" if plan.use_git else "move") if m.status == "move" else "already moved"
+        rows.append((m.old + ("/" if m.is_dir else ""), m.new + ("/" if m.is_dir else ""), status))
+    # from, " → ", to, status and the gaps between the columns
+    wide = max(len(a) for a, _, _ in rows) + max(len(b) for _, b, _ in rows) + max(len(c) for _, _, c in rows) + 12
+    if wide > console.width:
+        # one move per two lines rather than a table whose paths fold in the middle of a name
+        console.print("[bold]Moves[/]")
+        for old, new, status in rows:
+            console.print(f"  {esc(old)}  [dim]{esc(status)}[/]", overflow="fold")
+            console.print(f"    → {esc(new)}", overflow="fold")
+        console.print()
+        return
     table = Table(title="[bold]Moves[/]", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
                   pad_edge=False, header_style="dim")
     table.add_column("from", overflow="fold")  # a path is folded, never cut
     table.add_column("", no_wrap=True)
     table.add_column("to", overflow="fold")
     table.add_column("status", no_wrap=True)
-    for m in plan.moves:
-        status = ("git mv" if plan.use_git else "move") if m.status == "move" else "[dim]already moved[/]"
-        table.add_row(esc(m.old + ("/" if m.is_dir else "")), "→", esc(m.new + ("/" if m.is_dir else "")), status)
+    for old, new, status in rows:
+        table.add_row(esc(old), "→", esc(new), status if status != "already moved" else "[dim]already moved[/]")
     console.print(table)
 
 
@@ -738,13 +751,21 @@ def print_entries(console: Any, plan: Plan, changes: list[FileChange] | None = N
 
     table = Table(title="[bold]References by mapping entry[/]", title_justify="left", box=box.SIMPLE_HEAD,
                   show_edge=False, pad_edge=False, header_style="dim")
-    table.add_column("from → to", overflow="fold")
+    # wide enough for the longest `from →` or `to` on a line of its own, when the terminal
+    # allows: a path folds in the middle of a name only when it cannot fit at all
+    sides = [len(side) + 2 for r in rows for side in str(r["entry"]).split(" → ")]
+    first = min(max(sides, default=0), max(20, console.width - 36))  # 36: the other columns, kinds at 12
+    table.add_column("from → to", overflow="fold", min_width=first)
     table.add_column("references", justify="right", no_wrap=True)
     table.add_column("files", justify="right", no_wrap=True)
-    table.add_column("by rewriter", style="dim")
+    table.add_column("by rewriter", style="dim", overflow="fold")
+    room = console.width - first - 24
     for r in rows:
-        kinds = ", ".join(f"{k} {n:,}" for k, n in r["by_kind"].items())
-        table.add_row(esc(r["entry"]), f"{r['references']:,}", f"{r['files']:,}", esc(kinds))
+        kinds = [f"{k} {n:,}" for k, n in r["by_kind"].items()]
+        joined = ", ".join(kinds)
+        # one kind per line when they do not fit beside the paths
+        table.add_row(esc(r["entry"]), f"{r['references']:,}", f"{r['files']:,}",
+                      esc(joined if len(joined) <= room else "\n".join(kinds)))
     console.print(table)
     console.print()
 

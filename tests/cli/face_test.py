@@ -153,3 +153,25 @@ def test_the_progress_bar_shows_its_total_from_the_start(git_repo) -> None:
     assert rc == 0 and "━" in err and "scanning" in err
     counts = re.findall(r"(\d+)/(\S+)", ANSI.sub("", err))
     assert counts and counts[0][1].isdigit() and len({total for _, total in counts}) == 1, counts  # never "0/?"
+
+
+def test_a_path_that_fits_a_line_is_never_folded_at_80_columns(git_repo) -> None:
+    """Moves and the summary by entry give a path its own line before folding it mid-name."""
+    old, new = "src/packaging/_manylinux.py", "src/packaging/_platforms/_manylinux.py"
+    root = git_repo({
+        "migrations.yaml": f"moves:\n  - from: {old}\n    to: {new}\n"
+                           "  - from: src/packaging/_musllinux.py\n    to: src/packaging/_platforms/_musllinux.py\n",
+        old: "X = 1\n",
+        "src/packaging/_musllinux.py": "Y = 1\n",
+        "src/packaging/__init__.py": "",
+        "docs/notes.md": f"see {old} and src/packaging/_musllinux.py, read by the text rule\n",
+        "src/packaging/tags.py": "from . import _manylinux, _musllinux\n",
+    })
+    rc, out, _ = _run_in_terminal(root, "--no-pager", "plan", size=(200, 80))
+    assert rc == 0
+    lines = [line.rstrip() for line in ANSI.sub("", out).replace("\r\n", "\n").splitlines()]
+    assert max(len(line) for line in lines) <= 80
+    moves = lines[lines.index("Moves"):lines.index("Plan")]
+    assert any(line.endswith(f"→ {new}") for line in moves), moves
+    by_entry = lines[lines.index("References by mapping entry"):]
+    assert any(line == new or line.startswith(new + " ") for line in by_entry), by_entry
