@@ -378,7 +378,7 @@ def python_view(code: bytes) -> tuple[bytes, bool]:
     return _LINE_MAGIC.sub(lambda m: m.group(1) + b"#", code), True
 
 
-CENSUS = True  # accounts for every occurrence it reads; Python cells join with the Python finder
+CENSUS = True  # accounts for every occurrence it reads, Python cells through the Python finder
 
 
 def find(source: Source, mapping: Mapping) -> Iterator[Record]:
@@ -416,9 +416,6 @@ def _find_code(source: Source, code_cells: list[Cell], mapping: Mapping) -> Iter
         yield from _find_cell(source, "text", cell.tokens, mapping)
     if not pythonic:
         return
-    for cell in pythonic:  # census: the Python finder does not take part yet (census.takes_part)
-        for t in cell.tokens:
-            yield Disposition(source.path, t.start, t.end, "uncounted", "Python code")
     tokens, joints = _join_cells(pythonic, source.data)
     dec = decode(tokens, source.data)
     data = _with_joints(dec, joints)

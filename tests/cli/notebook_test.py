@@ -52,3 +52,19 @@ def test_plan_json_points_into_the_cell(git_repo) -> None:
     assert len(found) == 3
     for line, col, old in found:
         assert lines[line - 1][col - 1:].startswith(old)
+
+
+def test_code_cells_take_part_in_the_census(git_repo) -> None:  # type: ignore[no-untyped-def]
+    """Every occurrence in a code cell gets one disposition through the Python finder."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "!ls outputs/hd_results\n"                               # a magic: read as a comment
+        "hd_results = 3\n"                                       # a name: not a reference
+        "p = Path('outputs') / 'hd_results' / 'a.csv'\n"         # a chain: rewritten
+        "q = os.path.join(base, 'hd_results')\n"                 # an unknown base: review
+        "d = 'data/hd_results'\n", id="c1")]                      # another parent
+    root = git_repo({"migrations.yaml": "moves:\n  - from: outputs/hd_results\n    to: outputs/HD\n",
+                     "outputs/hd_results/a.csv": "x\n", "a.ipynb": nbformat.writes(nb)})
+    doc = json.loads(run_pathmove(root, "plan", "--json", check_rc=0).stdout)
+    assert doc["summary"]["census"]["by_disposition"] == {"not-a-reference": 2, "review": 1, "rewritten": 2}
+    assert [r["kind"] for r in doc["review"]] == ["py-unresolved"]
