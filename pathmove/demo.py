@@ -151,7 +151,7 @@ def _destination(where: str | None) -> Path:
 def _intro(out: Any, dest: Path, mapping: Mapping) -> None:
     from pathmove import report
 
-    out.rule("[bold]pathmove demo[/]")
+    _rule(out, "[bold]pathmove demo[/]", align="center")
     out.print("A small research repository (Python, YAML, Markdown, a shell script, a notebook, a PNG)\n"
               f"was copied to [bold]{report.esc(str(dest))}[/] and committed as a fresh git repository.\n"
               f"Its {DEFAULT_NAME} renames three output folders:")
@@ -163,7 +163,14 @@ def _intro(out: Any, dest: Path, mapping: Mapping) -> None:
 
 def _step(out: Any, number: str, command: str, what: str) -> None:
     out.print()
-    out.rule(f"[bold]{number}. {command}[/] — {what}", align="left")
+    _rule(out, f"[bold]{number}. {command}[/] — {what}")
+
+
+def _rule(out: Any, title: str, align: str = "left") -> None:
+    if out.is_terminal:
+        out.rule(title, align=align)
+    else:  # a pipe gets a console as wide as a line needs: no rule across thousands of columns
+        out.print(f"── {title} ──")
 
 
 def _lookalikes(out: Any, dest: Path, mapping: Mapping) -> None:
@@ -201,7 +208,7 @@ def _outro(out: Any, dest: Path, removed: bool = False) -> None:
 
     d = report.esc(str(dest))
     out.print()
-    out.rule("[bold]the result[/]", align="left")
+    _rule(out, "[bold]the result[/]")
     if removed:
         out.print(f"The demo ran in [bold]{d}[/], a temporary folder, now removed.\n"
                   f"To look around the migrated repository, run [bold]{report.esc(_command_name())} demo --keep[/] "
