@@ -26,6 +26,8 @@ def test_demo_migrates_a_copy_and_leaves_cwd_alone(tmp_path: Path) -> None:
     # one review finding, shown with how it is resolved
     assert "1 place needs review" in proc.stdout and "configs/export.yaml:2:9" in proc.stdout
     assert "4. resolve the review" in proc.stdout
+    # piped, the output is as wide as its lines need: no rule across the whole (unbounded) width
+    assert max(len(line) for line in proc.stdout.splitlines()) < 300
 
     # the three folders moved, with their files; the decoy folder stayed
     assert sorted(p.name for p in (result / "outputs").iterdir()) == ["DLPFC", "HD", "hd_results_v2", "rm_ideal"]
