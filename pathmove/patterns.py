@@ -117,8 +117,8 @@ class Scope(NamedTuple):
     """What a pattern line must be able to match to matter: the moved paths, old and new.
 
     A line matters only if it can match one of these paths, one of its folders, or a path
-    below it; every other line is left out before a judge runs (issue 18: "only pattern
-    lines that can match a moved path are evaluated")."""
+    below it; every other line is left out before a judge runs (only pattern lines that can
+    match a moved path are evaluated)."""
 
     prefixes: tuple[tuple[str, ...], ...]  # components of each entry's `from` and `to`
     names: frozenset[str]  # every component of every moved path, old and new
@@ -871,7 +871,7 @@ def check(inputs: Inputs, mapping: Mapping) -> Finding:
             notices += [Notice(p, "git is not installed: what this file selects was not checked (SPEC §4.8)")
                         for p in before_files]
             continue
-        # the prefilter: only lines that can match a moved path reach the judge (issue 18, fast)
+        # the prefilter: only lines that can match a moved path reach the judge
         before_files = relevant_only(kind, before_files, scope)
         after_files = relevant_only(kind, dict(inputs.after.get(kind, {})), scope)
         if not before_files and not after_files:

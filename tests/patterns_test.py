@@ -283,7 +283,7 @@ def test_dockerignore_and_manifest_in(git_repo) -> None:  # type: ignore[no-unty
         b"outputs/*_results/\noutputs/HD/\n!outputs/*_results/keep.txt\n!outputs/HD/keep.txt\n"
 
 
-# ---------------------------------------------------------------- the prefilter (issue 18: fast)
+# ---------------------------------------------------------------- the prefilter (fast)
 
 SCOPE = patterns.scope_of(parse_mapping(MAPPING), {"outputs/hd_results/big.h5": "outputs/HD/big.h5",
                                                    "sub/data/keep.csv": "sub/data2/keep.csv"})

@@ -1,4 +1,4 @@
-"""Every bad input: exit 2, one clear message, and nothing changed anywhere (issue 3, SPEC §2, §3, §5)."""
+"""Every bad input: exit 2, one clear message, and nothing changed anywhere (SPEC §2, §3, §5)."""
 
 from __future__ import annotations
 

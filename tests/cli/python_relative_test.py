@@ -1,4 +1,4 @@
-"""End to end (SPEC §4.1, issue 13): a script moved one folder deeper still reads the files it
+"""End to end (SPEC §4.1): a script moved one folder deeper still reads the files it
 read before, through every form of path relative to itself; undo restores the tree."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The Python rewriter's shortcuts (issue 8) change no result: the pre-pass that skips files
+"""The Python rewriter's shortcuts change no result: the pre-pass that skips files
 with nothing to change and the reduced parse that blanks top-level blocks without a needle
 give the records of the full libcst parse, on a table of inputs and on every snippet of the
 rewriter's own tables, bare and padded with functions so that the reduced parse applies."""
@@ -60,7 +60,7 @@ OWN = (
     b'P = OUT / "hd_results"\n',
     b'import os\nOUT = "outputs"\n\nclass C:\n    pass\n\nOUT += ""\nP = os.path.join(OUT, "hd_results")\n',
     b'import os.path as osp\nA: str = "outputs"\nB, C = "x", "y"\nP = osp.join(A, "hd_results")\n',
-    # issue 13: a statement without a needle that uses a base whose value holds one, far
+    # a statement without a needle that uses a base whose value holds one, far
     # after it (the reduced parse keeps it and reads up to it), directly or transitively
     b'import os\nHD = "hd_results"\n\n\n' + FILLER + b'def late():\n    return os.path.join("outputs", HD)\n',
     b'import os\nHD = "hd_results"\n\n\n' + FILLER + b'print(os.path.join("outputs", HD, "s.csv"))\n',

@@ -1,4 +1,4 @@
-"""Paths relative to a moved Python file (SPEC §4.1, issue 13): `__file__` chains and Hydra's
+"""Paths relative to a moved Python file (SPEC §4.1): `__file__` chains and Hydra's
 config_path are re-based when the file moves and rewritten when their target moves."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 13: bases imported from the repository's own modules, and the census of path
+"""Bases imported from the repository's own modules, and the census of path
 expressions (every needle in one is rewritten, reported as py-unresolved, or proven no old path).
 
 The per-pattern tables (rewritten, reported, no-op) are in python_test.py, so that the

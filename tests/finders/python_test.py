@@ -457,7 +457,7 @@ def test_a_rewritten_chain_spells_the_new_path(form: str, segs: list[str]) -> No
     assert after == want.decode(), (src, after)
 
 
-# issue 13: text built by `+` and "/".join keeps its meaning too; an unknown `w` is taken to
+# text built by `+` and "/".join keeps its meaning too; an unknown `w` is taken to
 # start and end with a separator (what the string rule assumes of the text around a literal)
 TEXT_SEGMENTS = ['"a"', '"b"', '"c"', '"/b"', '"a/"', '"/"', '"a/b"', '"b/c"', '"c/a"', "w", "B", 'f"{B}/c"',
                  'f"{w}a"', 'f"b/{B}"']
@@ -551,7 +551,7 @@ def test_python_top_level_package(src: bytes, expected: bytes) -> None:
     assert rewrite(src, TOP, path="app.py") == expected
 
 
-# ---- issue 13: more forms resolved; what cannot be resolved is reported --------------------
+# ---- more forms resolved; what cannot be resolved is reported --------------------
 @pytest.mark.parametrize(("src", "expected"), (
     pytest.param(b'C = "outputs" + "/hd_results" + "/s.csv"\n', b'C = "outputs" + "/HD" + "/s.csv"\n', id="concatenation"),
     pytest.param(b'C = "outputs/" + "hd_results"\n', b'C = "outputs/" + "HD"\n', id="concatenation, separator left"),

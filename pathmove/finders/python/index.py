@@ -1,4 +1,4 @@
-"""Module-level bindings of the repository's own modules, for bases a file imports (issue 13).
+"""Module-level bindings of the repository's own modules, for bases a file imports.
 
 `from pkg.config import OUT`, `import pkg.config as c` (`c.OUT`) and `from pkg import config`
 (`config.OUT`) name a binding of another module. When a chain that holds a needle uses one,

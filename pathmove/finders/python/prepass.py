@@ -16,7 +16,7 @@ _SEGMENT_START = frozenset(b"\"'{}\\")
 
 
 def _may_hold_reference(source: Source, mapping: Mapping) -> bool:
-    """The cheap bytes check before parsing (STYLE §2 prefilter, then the issue 8 pre-pass).
+    """The cheap bytes check before parsing (STYLE §2 prefilter, then the pre-pass).
 
     Every record of this finder needs, verbatim in the file, the last component of a `from`
     (or a moved module name): in a literal or comment that holds the whole old path at SPEC §4
