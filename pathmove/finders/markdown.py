@@ -85,6 +85,7 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
         if new is not None:
             start, end = offsets(d.start), offsets(d.start + len(path_raw))
             yield Edit(source.path, start, end, data[start:end], new.encode("utf-8", "surrogateescape"), "md-link")
+    yield from _myst_docs(source, data, text_, offsets, body, mapping, protected)
     for url in unlocated:
         # mistune saw a link we could not place: never guess, ask (STYLE §2) -- unless the
         # text rule, which covers it as prose, already writes what the link needs.
@@ -111,6 +112,78 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
     names = [r for r in dotted.find_in(source.path, data, mapping, base)
              if not any(r.start < e and s < r.end for s, e in spans)]
     yield from dotted.overlay(prose, names)
+
+
+# MyST (Sphinx in Markdown): document names in a ```{toctree} block and in {doc} roles, which
+# are no links to mistune but break the build when their page moves (SPEC §4.7).
+_MYST_OPEN = re.compile(r"^(?P<ind>[ \t]{0,3})(?P<fence>`{3,}|:{3,})[ \t]*\{toctree\}[^\r\n]*(?:\r?\n|\Z)", re.M)
+_MYST_DOC = re.compile(r"\{(?:std:)?doc\}`(?P<body>[^`\r\n]+)`")
+
+
+def _myst_docs(source: Source, data: bytes, text_: str, offsets: ByteOffsets, body: int, mapping: Mapping,
+               protected: list[tuple[int, int]]) -> Iterator[Record]:
+    """Edits for MyST document names whose page moves (or that leave with their page); each
+    span joins protected, so the text rule does not read it again."""
+    from pathmove.finders import rst
+
+    srcdir = mapping.sites.srcdir_of(source.path) if mapping.sites is not None else None
+    for start, end, glob in _myst_names(text_, body):
+        name = text_[start:end]
+        if name.startswith("/") and srcdir is None:
+            continue  # outside Sphinx a leading "/" is the filesystem's root: the text rule decides
+        protected.append((start, end))
+        if glob:
+            if rst._glob_moves(name, source, mapping, srcdir):
+                yield Review(source.path, offsets(start), offsets(end),
+                             f"toctree glob {name!r} selects pages that move: check it by hand", "md-doc")
+            continue
+        new = rst.docname(name, source.path, source.new_path, mapping, srcdir or "")
+        if new is not None:
+            a, b = offsets(start), offsets(end)
+            yield Edit(source.path, a, b, data[a:b], new.encode("utf-8", "surrogateescape"), "md-doc")
+
+
+def _myst_names(text_: str, body: int) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, is a glob) of every document name in toctree blocks and {doc} roles."""
+    for m in _MYST_OPEN.finditer(text_, body):
+        fence = m.group("fence")
+        close = re.compile(r"^[ \t]{0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", re.M)
+        c = close.search(text_, m.end())
+        stop = c.start() if c else len(text_)
+        lines = [(x.start(), x.end()) for x in re.finditer(r"[^\r\n]*", text_[:stop]) if x.start() >= m.end()]
+        glob = False
+        in_yaml = False
+        first = True
+        for ls, le in lines:
+            line = text_[ls:le].strip()
+            if not line:
+                continue
+            if line == "---" and (first or in_yaml):  # options as a YAML block
+                in_yaml = not in_yaml
+                first = False
+                continue
+            first = False
+            if in_yaml or line.startswith(":"):
+                glob = glob or line.split(":")[1:2] == ["glob"] or line.startswith("glob:")
+                continue
+            at = text_.index(line, ls)
+            start, end = at, at + len(line)
+            t = re.search(r"<([^<>]+)>$", line)
+            if t:
+                start, end = at + t.start(1), at + t.end(1)
+            name = text_[start:end]
+            if name == "self" or _SCHEME.match(name):
+                continue
+            yield start, end, glob and any(ch in name for ch in "*?[")
+    for m in _MYST_DOC.finditer(text_, body):
+        bs, be = m.span("body")
+        t = re.search(r"<([^<>]+)>\s*$", text_[bs:be])
+        if t:
+            bs, be = bs + t.start(1), bs + t.end(1)
+        if text_[bs:bs + 1] in ("!", "~"):
+            bs += 1
+        if be > bs and not _SCHEME.match(text_[bs:be]):
+            yield bs, be, False
 
 
 def _by_text_rule(s: str, mapping: Mapping) -> str:

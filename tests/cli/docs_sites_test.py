@@ -169,3 +169,58 @@ def test_txt_is_rst_only_under_a_sphinx_source_folder(git_repo) -> None:
     got = sorted((f["path"], f["old"], f["new"], f["kind"]) for f in plan["findings"])
     assert got == [("docs/notes.txt", "guide/a", "manual/a", "rst-doc"),
                    ("notes.txt", "docs/guide", "docs/manual", "text")]
+
+
+INDEX_MD = """# Demo
+
+```{toctree}
+:maxdepth: 2
+:caption: Start
+
+quickstart
+Installing <install>
+/guide/usage
+self
+https://example.org/quickstart
+```
+
+:::{toctree}
+---
+maxdepth: 1
+glob: true
+---
+tutorials/*
+:::
+
+```python
+quickstart = "a code block, not a toctree"
+```
+
+Read {doc}`quickstart` first, then {doc}`the usage guide </guide/usage>`.
+"""
+
+
+def test_myst_toctree_entries_and_doc_roles_follow_their_pages(git_repo) -> None:  # type: ignore[no-untyped-def]
+    """MyST pages: toctree entries (plain, titled, rooted) and {doc} roles name pages without
+    their suffix; a moved page's own names are re-based; globs (judged as in reST), code
+    blocks and URLs stay."""
+    root = git_repo({
+        "docs/conf.py": 'project = "demo"\nextensions = ["myst_parser"]\n',
+        "docs/index.md": INDEX_MD,
+        "docs/quickstart.md": "# Quickstart\n\nSee {doc}`install` and {doc}`/guide/usage`.\n",
+        "docs/install.md": "# Install\n",
+        "docs/guide/usage.md": "# Usage\n\nBack to {doc}`../quickstart`.\n",
+        "docs/tutorials/one.md": "# One\n",
+        "migrations.yaml": "moves:\n  - from: docs/quickstart.md\n    to: docs/tutorials/quickstart.md\n",
+    })
+    plan = json.loads(run_pathmove(root, "plan", "--json", check_rc=0).stdout)
+    assert plan["review"] == [] and {f["path"] for f in plan["findings"]} == {
+        "docs/index.md", "docs/quickstart.md", "docs/guide/usage.md"}
+    run_pathmove(root, "apply", check_rc=0)
+    index = (root / "docs/index.md").read_text()
+    assert index == INDEX_MD.replace("\nquickstart\n", "\ntutorials/quickstart\n").replace(
+        "{doc}`quickstart`", "{doc}`tutorials/quickstart`")
+    assert (root / "docs/tutorials/quickstart.md").read_text() == \
+        "# Quickstart\n\nSee {doc}`../install` and {doc}`/guide/usage`.\n"
+    assert (root / "docs/guide/usage.md").read_text() == "# Usage\n\nBack to {doc}`../tutorials/quickstart`.\n"
+    run_pathmove(root, "verify", check_rc=0)
