@@ -174,9 +174,10 @@ def test_txt_is_rst_only_under_a_sphinx_source_folder(git_repo) -> None:
 INDEX_MD = """# Demo
 
 ```{toctree}
-:maxdepth: 2
-:caption: Start
-
+---
+maxdepth: 2
+caption: Start
+---
 quickstart
 Installing <install>
 /guide/usage
@@ -185,10 +186,9 @@ https://example.org/quickstart
 ```
 
 :::{toctree}
----
-maxdepth: 1
-glob: true
----
+:maxdepth: 1
+:glob:
+
 tutorials/*
 :::
 
@@ -200,12 +200,12 @@ Read {doc}`quickstart` first, then {doc}`the usage guide </guide/usage>`.
 """
 
 
-def test_myst_toctree_entries_and_doc_roles_follow_their_pages(git_repo) -> None:  # type: ignore[no-untyped-def]
+def test_myst_toctree_entries_and_doc_roles_follow_their_pages(git_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """MyST pages: toctree entries (plain, titled, rooted) and {doc} roles name pages without
     their suffix; a moved page's own names are re-based; globs (judged as in reST), code
-    blocks and URLs stay."""
+    blocks and URLs stay. The real `sphinx-build -W` with myst-parser passes before and after."""
     root = git_repo({
-        "docs/conf.py": 'project = "demo"\nextensions = ["myst_parser"]\n',
+        "docs/conf.py": 'project = "demo"\nextensions = ["myst_parser"]\nmyst_enable_extensions = ["colon_fence"]\n',
         "docs/index.md": INDEX_MD,
         "docs/quickstart.md": "# Quickstart\n\nSee {doc}`install` and {doc}`/guide/usage`.\n",
         "docs/install.md": "# Install\n",
@@ -213,6 +213,8 @@ def test_myst_toctree_entries_and_doc_roles_follow_their_pages(git_repo) -> None
         "docs/tutorials/one.md": "# One\n",
         "migrations.yaml": "moves:\n  - from: docs/quickstart.md\n    to: docs/tutorials/quickstart.md\n",
     })
+    sphinx = _tool("sphinx-build")
+    _build([sphinx, "-W", "-q", "-b", "html", str(root / "docs"), str(tmp_path / "before")])
     plan = json.loads(run_pathmove(root, "plan", "--json", check_rc=0).stdout)
     assert plan["review"] == [] and {f["path"] for f in plan["findings"]} == {
         "docs/index.md", "docs/quickstart.md", "docs/guide/usage.md"}
@@ -224,3 +226,5 @@ def test_myst_toctree_entries_and_doc_roles_follow_their_pages(git_repo) -> None
         "# Quickstart\n\nSee {doc}`../install` and {doc}`/guide/usage`.\n"
     assert (root / "docs/guide/usage.md").read_text() == "# Usage\n\nBack to {doc}`../tutorials/quickstart`.\n"
     run_pathmove(root, "verify", check_rc=0)
+    _build([sphinx, "-W", "-q", "-b", "html", str(root / "docs"), str(tmp_path / "after")])
+    assert (tmp_path / "after/tutorials/quickstart.html").is_file()
