@@ -15,7 +15,7 @@ import posixpath
 import re
 import urllib.parse
 from functools import lru_cache
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple
 
 import mistune
 
@@ -24,6 +24,9 @@ from pathmove.finders import ParseFailed, dotted, text
 from pathmove.finders._offsets import ByteOffsets
 from pathmove.mapping import Mapping
 from pathmove.scan import Source
+
+if TYPE_CHECKING:
+    from pathmove.finders.rst import Target  # rst imports this module
 
 # A destination without angle brackets: no whitespace, parentheses balanced (CommonMark §6.3).
 # Candidates are replaced by sentinels before mistune parses, so they must not hold a character
@@ -85,7 +88,7 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
         if new is not None:
             start, end = offsets(d.start), offsets(d.start + len(path_raw))
             yield Edit(source.path, start, end, data[start:end], new.encode("utf-8", "surrogateescape"), "md-link")
-    yield from _myst_docs(source, data, text_, offsets, body, mapping, protected)
+    yield from _myst_docs(source, text_, offsets, body, mapping, protected)
     for url in unlocated:
         # mistune saw a link we could not place: never guess, ask (STYLE §2) -- unless the
         # text rule, which covers it as prose, already writes what the link needs.
@@ -120,42 +123,31 @@ _MYST_OPEN = re.compile(r"^(?P<ind>[ \t]{0,3})(?P<fence>`{3,}|:{3,})[ \t]*\{toct
 _MYST_DOC = re.compile(r"\{(?:std:)?doc\}`(?P<body>[^`\r\n]+)`")
 
 
-def _myst_docs(source: Source, data: bytes, text_: str, offsets: ByteOffsets, body: int, mapping: Mapping,
+def _myst_docs(source: Source, text_: str, offsets: ByteOffsets, body: int, mapping: Mapping,
                protected: list[tuple[int, int]]) -> Iterator[Record]:
-    """Edits for MyST document names whose page moves (or that leave with their page); each
-    span joins protected, so the text rule does not read it again."""
+    """Edits for MyST document names whose page moves (or that leave with their page), as in reST."""
     from pathmove.finders import rst
 
-    srcdir = mapping.sites.srcdir_of(source.path) if mapping.sites is not None else None
-    for start, end, glob in _myst_names(text_, body):
-        name = text_[start:end]
-        if name.startswith("/") and srcdir is None:
-            continue  # outside Sphinx a leading "/" is the filesystem's root: the text rule decides
-        protected.append((start, end))
-        if glob:
-            if rst._glob_moves(name, source, mapping, srcdir):
-                yield Review(source.path, offsets(start), offsets(end),
-                             f"toctree glob {name!r} selects pages that move: check it by hand", "md-doc")
-            continue
-        new = rst.docname(name, source.path, source.new_path, mapping, srcdir or "")
-        if new is not None:
-            a, b = offsets(start), offsets(end)
-            yield Edit(source.path, a, b, data[a:b], new.encode("utf-8", "surrogateescape"), "md-doc")
+    yield from rst.target_records(source, text_, offsets, _myst_names(text_, body), mapping, protected, "md")
 
 
-def _myst_names(text_: str, body: int) -> Iterator[tuple[int, int, bool]]:
-    """(start, end, is a glob) of every document name in toctree blocks and {doc} roles."""
+_LINE = re.compile(r"[^\r\n]*")
+
+
+def _myst_names(text_: str, body: int) -> Iterator[Target]:
+    """Every document name (rst.Target) in toctree blocks and {doc} roles."""
+    from pathmove.finders import rst
+
     for m in _MYST_OPEN.finditer(text_, body):
         fence = m.group("fence")
         close = re.compile(r"^[ \t]{0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", re.M)
         c = close.search(text_, m.end())
         stop = c.start() if c else len(text_)
-        lines = [(x.start(), x.end()) for x in re.finditer(r"[^\r\n]*", text_[:stop]) if x.start() >= m.end()]
         glob = False
         in_yaml = False
         first = True
-        for ls, le in lines:
-            line = text_[ls:le].strip()
+        for x in _LINE.finditer(text_, m.end(), stop):
+            line = x.group().strip()
             if not line:
                 continue
             if line == "---" and (first or in_yaml):  # options as a YAML block
@@ -166,24 +158,13 @@ def _myst_names(text_: str, body: int) -> Iterator[tuple[int, int, bool]]:
             if in_yaml or line.startswith(":"):
                 glob = glob or line.split(":")[1:2] == ["glob"] or line.startswith("glob:")
                 continue
-            at = text_.index(line, ls)
-            start, end = at, at + len(line)
-            t = re.search(r"<([^<>]+)>$", line)
-            if t:
-                start, end = at + t.start(1), at + t.end(1)
-            name = text_[start:end]
-            if name == "self" or _SCHEME.match(name):
-                continue
-            yield start, end, glob and any(ch in name for ch in "*?[")
+            t = rst.toctree_entry(text_, x.start(), x.end(), glob)
+            if t is not None:
+                yield t
     for m in _MYST_DOC.finditer(text_, body):
-        bs, be = m.span("body")
-        t = re.search(r"<([^<>]+)>\s*$", text_[bs:be])
-        if t:
-            bs, be = bs + t.start(1), bs + t.end(1)
-        if text_[bs:bs + 1] in ("!", "~"):
-            bs += 1
-        if be > bs and not _SCHEME.match(text_[bs:be]):
-            yield bs, be, False
+        t = rst.role_target(text_, *m.span("body"), "doc")
+        if t is not None:
+            yield t
 
 
 def _by_text_rule(s: str, mapping: Mapping) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import codecs
 import posixpath
 import re
-from typing import Iterator, NamedTuple
+from typing import Iterable, Iterator, NamedTuple
 
 from pathmove.edits import Edit, Record, Review
 from pathmove.finders import dotted, text
@@ -67,14 +67,24 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
     base = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     text_ = data[base:].decode("utf-8", "surrogateescape")
     offsets = ByteOffsets(text_, base)
-    srcdir = mapping.sites.srcdir_of(source.path) if mapping.sites is not None else None
     protected: list[tuple[int, int]] = [(m.start(), m.end()) for m in _URL.finditer(text_)]
-    for t in targets(text_):
+    yield from target_records(source, text_, offsets, targets(text_), mapping, protected, "rst")
+    yield from _prose(source.path, data, text_, offsets, protected, mapping)
+
+
+def target_records(source: Source, text_: str, offsets: ByteOffsets, found: Iterable[Target], mapping: Mapping,
+                   protected: list[tuple[int, int]], prefix: str) -> Iterator[Record]:
+    """Edits for targets that reach a moved path (or leave a moved page), a review for a glob
+    that selects moving pages; each placed target joins protected (the text rule skips it).
+    reST and MyST pages alike (prefix: "rst" or "md")."""
+    data = source.data
+    srcdir = mapping.sites.srcdir_of(source.path) if mapping.sites is not None else None
+    for t in found:
         raw = text_[t.start:t.end]
         if t.kind == "glob":
             if _glob_moves(raw, source, mapping, srcdir):
                 yield Review(source.path, offsets(t.start), offsets(t.end),
-                             f"toctree glob {raw!r} selects pages that move: check it by hand", "rst-doc")
+                             f"toctree glob {raw!r} selects pages that move: check it by hand", f"{prefix}-doc")
             continue
         resolved = _resolve(raw, t.kind, source, mapping, srcdir)
         if isinstance(resolved, _Unknown):
@@ -83,9 +93,8 @@ def find(source: Source, mapping: Mapping) -> Iterator[Record]:
         if resolved is None:
             continue
         start, end = offsets(t.start), offsets(t.end)
-        kind = "rst-doc" if t.kind == "doc" else "rst-link"
+        kind = f"{prefix}-doc" if t.kind == "doc" else f"{prefix}-link"
         yield Edit(source.path, start, end, data[start:end], resolved.encode("utf-8", "surrogateescape"), kind)
-    yield from _prose(source.path, data, text_, offsets, protected, mapping)
 
 
 def _prose(path: str, data: bytes, text_: str, offsets: ByteOffsets, protected: list[tuple[int, int]],
@@ -178,20 +187,26 @@ def _directive(text_: str, lines: list[tuple[int, int]], i: int, j: int, d: re.M
         return
     glob = "glob" in options
     for k in range(body, j):
-        ls, le = lines[k]
-        entry = text_[ls:le].strip()
-        if not entry or entry.startswith(".."):
-            continue
-        at = text_.index(entry, ls)
-        start, end = at, at + len(entry)
-        m = re.search(r"<([^<>]+)>$", entry)
-        if m:
-            start, end = at + m.start(1), at + m.end(1)
-        name_ = text_[start:end]
-        if name_ == "self" or _SCHEME.match(name_):
-            continue
-        kind = "glob" if glob and any(c in name_ for c in "*?[") else "doc"
-        found.append(Target(start, end, kind))
+        t = toctree_entry(text_, *lines[k], glob)
+        if t is not None:
+            found.append(t)
+
+
+def toctree_entry(text_: str, ls: int, le: int, glob: bool) -> Target | None:
+    """A toctree content line's document name (`name`, or the `name` of `Title <name>`); None
+    for a blank line, a comment, `self` or a URL. reST and MyST write them alike."""
+    entry = text_[ls:le].strip()
+    if not entry or entry.startswith(".."):
+        return None
+    at = text_.index(entry, ls)
+    start, end = at, at + len(entry)
+    m = re.search(r"<([^<>]+)>$", entry)
+    if m:
+        start, end = at + m.start(1), at + m.end(1)
+    name = text_[start:end]
+    if name == "self" or _SCHEME.match(name):
+        return None
+    return Target(start, end, "glob" if glob and any(c in name for c in "*?[") else "doc")
 
 
 def _options(text_: str, lines: list[tuple[int, int]], i: int, j: int) -> tuple[dict[str, tuple[int, int]], int]:
@@ -220,11 +235,9 @@ def _inline(text_: str, start: int, end: int) -> Iterator[Target]:
     for m in _ROLE.finditer(chunk):
         if in_literal(m.start()):
             continue
-        bs, be = _link_part(chunk, m.start("body"), m.end("body"))
-        if chunk[bs:bs + 1] in ("!", "~"):
-            bs += 1
-        if be > bs and not _SCHEME.match(chunk[bs:be]):
-            yield Target(start + bs, start + be, "doc" if m.group("role") == "doc" else "file")
+        t = role_target(chunk, m.start("body"), m.end("body"), "doc" if m.group("role") == "doc" else "file")
+        if t is not None:
+            yield t._replace(start=start + t.start, end=start + t.end)
     for m in _EMBEDDED.finditer(chunk):
         if in_literal(m.start()):
             continue
@@ -232,6 +245,17 @@ def _inline(text_: str, start: int, end: int) -> Iterator[Target]:
         uri = chunk[bs:be]
         if be > bs and not _is_reference(uri) and not _SCHEME.match(uri) and not uri.startswith("#"):
             yield Target(start + bs, start + be, "file")
+
+
+def role_target(text_: str, s: int, e: int, kind: str) -> Target | None:
+    """The target of a role whose body is text_[s:e] (`name`, `text <name>`, `!name`, `~name`);
+    None for a URL. reST and MyST roles alike."""
+    bs, be = _link_part(text_, s, e)
+    if text_[bs:bs + 1] in ("!", "~"):
+        bs += 1
+    if be > bs and not _SCHEME.match(text_[bs:be]):
+        return Target(bs, be, kind)
+    return None
 
 
 def _link_part(chunk: str, s: int, e: int) -> tuple[int, int]:
