@@ -11,8 +11,10 @@ and a test table.
 * prepass: no parse for files with provably nothing to change;
 * bases: module-level bases and the function scopes that shadow them;
 * relative: paths relative to the file itself (`__file__`, Hydra's config_path), re-based when it moves;
+* anchors: where such a path points (its root, folders up, segments) and the path arithmetic;
 * chains: segment chains (`os.path.join`, `Path(...)`, `.joinpath`, `/`, `"/".join`, `+`,
   f-strings) read as one path; a needle after an unknown segment is a py-unresolved finding;
+* respell: a chain's new path written into its segments in the author's style;
 * index: module-level bindings of the repository modules a file imports, read lazily;
 * strings: string literals, f-string literal parts, comments, dotted-name strings;
 * imports: moved packages — imports, relative imports, `import a.b` attribute chains;
