@@ -100,3 +100,17 @@ def test_census_in_json_and_debug(git_repo) -> None:
     assert doc["summary"]["census"]["not_a_reference"] == {"another path (a different parent)": 1}
     err = run_pathmove(root, "--debug", "plan", check_rc=0).stderr
     assert "census: 2 occurrences" in err
+
+
+def test_a_one_word_from_spelled_as_python_code_is_no_reference(git_repo) -> None:  # type: ignore[no-untyped-def]
+    """`configs` moving: a variable named `configs` is code, not a path (CompVis/latent-diffusion's
+    main.py); the string is rewritten, and nothing is left unaccounted."""
+    root = git_repo({
+        "configs/a.yaml": "x: 1\n",
+        "main.py": 'configs = [load(c) for c in opt.base]\nmerged = merge(*configs)\np = "configs/a.yaml"\n',
+        "migrations.yaml": "moves:\n  - from: configs\n    to: cfg\n",
+    })
+    doc = json.loads(run_pathmove(root, "plan", "--json", check_rc=0).stdout)
+    assert doc["review"] == []
+    assert doc["summary"]["census"]["by_disposition"] == {"not-a-reference": 2, "rewritten": 1}
+    assert doc["summary"]["census"]["not_a_reference"] == {"a Python name (code, not a string)": 2}

@@ -29,7 +29,7 @@ from typing import Iterator
 from pathmove import census
 from pathmove.edits import Disposition, Edit, Record, Review, resolve_overlaps
 from pathmove.finders import ParseFailed
-from pathmove.finders.python import bases, chains, imports, relative, strings
+from pathmove.finders.python import bases, chains, imports, lex, relative, strings
 from pathmove.finders.python.gather import Gatherer
 from pathmove.finders.python.parse import BOM, read, reads_here
 from pathmove.finders.python.prepass import _may_hold_reference, _reduce
@@ -67,8 +67,32 @@ def _disposed(source: Source, mapping: Mapping, records: list[Record]) -> Iterat
     claimed = [(r.start, r.end) for r in records if isinstance(r, (Edit, Review, Disposition))]
     data = source.data
     for d in census.dispose(source.path, data, 0, len(data), mapping, reason=None):
-        if not any(a <= d.start and d.end <= b or (a < d.end and d.start < b) for a, b in claimed):
+        if not _within(d.start, d.end, claimed):
             yield d
+            claimed.append((d.start, d.end))
+    # what is left is a whole old path no rule rewrote: outside every string and comment it is
+    # code (a one-word `from` such as `configs` spelled as a variable), not a path
+    left = [(s, e) for s, e, _ in census.occurrences(data, census.needles(mapping)) if not _within(s, e, claimed)]
+    hidden = _strings_and_comments(data) if left else None
+    for s, e in left if hidden is not None else ():
+        if not _within(s, e, hidden or []):
+            yield Disposition(source.path, s, e, "not-a-reference", "a Python name (code, not a string)")
+
+
+def _within(s: int, e: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= s and e <= b or (a < e and s < b) for a, b in spans)
+
+
+def _strings_and_comments(data: bytes) -> list[tuple[int, int]] | None:
+    """The spans of every string token and comment (None: the bytes cannot be read exactly)."""
+    offset = len(BOM) if data.startswith(BOM) else 0
+    lay = lex.layout(data, offset, len(data))
+    if lay is None:
+        return None
+    try:
+        return [(t.start, t.end) for t in lex.string_tokens(data, offset, len(data))] + list(lay.comments)
+    except lex.LexError:
+        return None
 
 
 def _guarded(source: Source, mapping: Mapping, reduce: bool) -> list[Record]:
