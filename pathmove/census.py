@@ -36,7 +36,7 @@ def needles(mapping: Mapping) -> tuple[Needle, ...]:
     return tuple(sorted(found))
 
 
-_IDENT_BYTE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_IDENT_BYTE = match.IDENT_BYTES
 
 
 def occurrences(data: bytes, wanted: Iterable[Needle], start: int = 0, end: int | None = None,

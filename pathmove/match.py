@@ -10,6 +10,8 @@ from typing import Iterable, Iterator, NamedTuple
 # reading (every byte >= 0x80 a name character), which is also the rule for a file that is
 # not UTF-8; callers that only need a cheap superset of name bytes use it.
 NAME_CLASS = rb"A-Za-z0-9_.\-\x80-\xff"
+# the bytes of an ASCII Python identifier (module names, dotted-name boundaries)
+IDENT_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _ASCII_NAME = rb"A-Za-z0-9_.\-"
 _ASCII_NAME_NO_DOT = rb"A-Za-z0-9_\-"
 

@@ -14,6 +14,8 @@ import dataclasses
 import re
 from typing import Iterator
 
+from pathmove import match
+
 # A string token's quotes and body (its prefix letters are matched separately): triple
 # quotes first, a backslash escapes any byte (a line continuation included).
 _BODY = (rb'"""(?:[^"\\]|\\.|"(?!""))*"""|' + rb"'''(?:[^'\\]|\\.|'(?!''))*'''|"
@@ -22,7 +24,7 @@ _BODY = (rb'"""(?:[^"\\]|\\.|"(?!""))*"""|' + rb"'''(?:[^'\\]|\\.|'(?!''))*'''|"
 _HIDING = re.compile(_BODY + rb"|#[^\r\n]*|[\"']", re.S)
 _TOKEN = re.compile(rb"(?P<prefix>[A-Za-z]{0,2})(?P<body>" + _BODY + rb")", re.S)
 _GAP = re.compile(rb"(?:[ \t\f\r\n]|\\\r?\n|#[^\r\n]*)*")  # between implicitly concatenated literals
-_NAME_BYTE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") | frozenset(range(0x80, 0x100))
+_NAME_BYTE = match.IDENT_BYTES | frozenset(range(0x80, 0x100))
 # a code line at column 0, from the newline before it (a leading newline, not `^` with re.M,
 # lets the regex engine skip from newline to newline)
 _CODE_LINE = re.compile(rb"\n[^ \t\f\r\n]")

@@ -21,6 +21,7 @@ import re
 import warnings
 from typing import Any, Sequence
 
+from pathmove import match
 from pathmove.finders import ParseFailed
 from pathmove.finders.python import lex
 from pathmove.mapping import Mapping
@@ -84,7 +85,7 @@ class HotWords:
         return best
 
 
-_IDENT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_IDENT = match.IDENT_BYTES
 
 
 def hot_words(names: "set[str] | frozenset[str]") -> HotWords | None:

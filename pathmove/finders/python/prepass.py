@@ -29,29 +29,15 @@ def _may_hold_reference(source: Source, mapping: Mapping) -> bool:
     if parse.reads_here(source.path, source.new_path, data):
         return True  # SPEC §4.1: a moved file's paths relative to itself hold no needle
     if mapping.packages is not None and mapping.packages.moves:
-        if _module_word(data, mapping.packages.needles):
+        # a moved module's last name as a whole identifier: module-name records replace whole
+        # dotted components, so `_use_legacy_io` or `legacy_io_compat` cannot hold one
+        words = parse.hot_words({n.decode() for n in mapping.packages.needles})
+        if words is not None and words.search(data):
             return True
         # a moved file's relative imports may need new dots even when it names no moved path
         if source.path != source.new_path and b"from ." in data:
             return True
     return any(_may_name(data, e.old) for e in mapping.entries)
-
-
-_IDENT_BYTE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") | frozenset(range(0x80, 0x100))
-
-
-def _module_word(data: bytes, needles: tuple[bytes, ...]) -> bool:
-    """A moved module's last name stands in data as a whole identifier: every module-name
-    record replaces whole dotted components, so `_use_legacy_io` or `legacy_io_compat`
-    cannot hold one (non-ASCII bytes count as identifier bytes)."""
-    for n in needles:
-        i = data.find(n)
-        while i >= 0:
-            j = i + len(n)
-            if (i == 0 or data[i - 1] not in _IDENT_BYTE) and (j == len(data) or data[j] not in _IDENT_BYTE):
-                return True
-            i = data.find(n, i + 1)
-    return False
 
 
 def _may_name(data: bytes, old: str) -> bool:
